@@ -35,12 +35,25 @@ export const scannerConfig = [
 	{ files: ['**/*.ts'], languageOptions: { parser: tsParser } },
 ];
 
-/** What the scanner lints in the source checkout (its SOURCE_FILE_PATTERNS). */
-export const scannedSourceFiles = ['package.json', '{nodes,credentials}/**/*.{js,ts,json}'];
+/** What the scanner lints in the source checkout (its SOURCE_FILE_PATTERNS, as one glob). */
+const scannedSourceFiles = '{package.json,{nodes,credentials}/**/*.{js,ts,json}}';
 
 export default [
-	{ ignores: ['dist/**', 'build/**', 'node_modules/**', '.n8n-runtime/**', '.tmp/**', 'bench/**/*.json'] },
-	...scannerConfig.map((config) => ({ ...config, files: config.files ?? scannedSourceFiles })),
+	{
+		ignores: [
+			'dist/**',
+			'build/**',
+			'node_modules/**',
+			'.n8n-runtime/**',
+			'.tmp/**',
+			'bench/**/*.json',
+		],
+	},
+	// The scanner's blocks, each narrowed to the files the scanner lints (an inner array is "and").
+	...scannerConfig.map((config) => ({
+		...config,
+		files: (config.files ?? ['**/*']).map((pattern) => [pattern, scannedSourceFiles]),
+	})),
 	// Tests and scripts are not shipped or scanned; they get TypeScript's recommended rules.
 	...tseslint.configs.recommended.map((config) => ({
 		...config,

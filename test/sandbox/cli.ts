@@ -1,0 +1,68 @@
+/**
+ * Runs the sandbox until interrupted: `node build/test/sandbox/cli.js [--port N] [--host H]`
+ * (`npm run sandbox`). Prints its URL and the seeded tokens and ids.
+ */
+import { startSandbox } from './index';
+
+function readOption(args: readonly string[], name: string): string | undefined {
+	const index = args.indexOf(name);
+	if (index >= 0) return args[index + 1];
+	const inline = args.find((arg) => arg.startsWith(`${name}=`));
+	return inline?.slice(name.length + 1);
+}
+
+function fail(message: string): never {
+	console.error(message);
+	process.exit(2);
+}
+
+async function main(): Promise<void> {
+	const args = process.argv.slice(2);
+	if (args.includes('--help') || args.includes('-h')) {
+		console.log('Usage: node build/test/sandbox/cli.js [--port N] [--host H]');
+		return;
+	}
+	const portText = readOption(args, '--port') ?? process.env.IMBRACE_SANDBOX_PORT ?? '0';
+	const port = Number(portText);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`Invalid --port: ${portText}`);
+	const host = readOption(args, '--host') ?? '127.0.0.1';
+
+	const sandbox = await startSandbox({ port, host });
+	const { url, tokens, ids } = sandbox;
+	console.log(`iMBRACE sandbox listening on ${url}`);
+	console.log('');
+	console.log('Tokens (x-access-token, or x-api-key for apiKey):');
+	for (const [name, token] of Object.entries(tokens)) console.log(`  ${name.padEnd(14)} ${token}`);
+	console.log('');
+	console.log('Ids:');
+	for (const [name, value] of Object.entries(ids)) {
+		const shown = Array.isArray(value)
+			? value.length > 6
+				? `${value.length} ids, first ${value.slice(0, 3).join(', ')}`
+				: value.join(', ')
+			: value;
+		console.log(`  ${name.padEnd(22)} ${shown}`);
+	}
+	console.log('');
+	console.log(`Everything as JSON: GET ${url}/__sandbox/info`);
+	console.log('Stop with Ctrl+C.');
+	// A parent started with fork() (the benchmark) learns the URL without parsing text.
+	process.send?.({ type: 'ready', url });
+
+	let stopping = false;
+	const stop = (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		console.log(`\n${signal}: stopping the sandbox`);
+		sandbox.close().then(
+			() => process.exit(0),
+			(error: unknown) => fail(`Could not stop cleanly: ${String(error)}`),
+		);
+	};
+	process.on('SIGINT', () => stop('SIGINT'));
+	process.on('SIGTERM', () => stop('SIGTERM'));
+	// A forked child also stops when its parent goes away.
+	process.on('disconnect', () => stop('disconnect'));
+}
+
+main().catch((error: unknown) => fail(`The sandbox could not start: ${String(error)}`));

@@ -1,0 +1,13 @@
+/** The iMBRACE sandbox: a local stand-in for iMBRACE's Conversations API (see README.md). */
+export { startSandbox, SandboxInputError } from './server';
+export type {
+	AddConversationInput,
+	AddMessagesInput,
+	Fault,
+	RecordedRequest,
+	Sandbox,
+	SandboxOptions,
+} from './server';
+/** The seed's fixed "now" (2025-06-30T12:00:00.000Z): seeded data is older; reply ages count from it. */
+export { SEED_NOW_MS } from './data';
+export type { SandboxIds, SandboxTokens, StoredMessage } from './data';

@@ -1,0 +1,65 @@
+import type { Sandbox } from '../sandbox';
+import { startSandbox } from '../sandbox';
+import type { CredentialData } from './engine';
+
+export interface SandboxFixture {
+	readonly sandbox: Sandbox;
+	/** An iMBRACE credential aimed at the sandbox (custom environment), as an agent. */
+	credentials(overrides?: CredentialData): CredentialData;
+}
+
+/** One sandbox per test file, back at its seed state before every test. */
+export function useSandbox(): SandboxFixture {
+	let sandbox: Sandbox | undefined;
+	beforeAll(async () => {
+		sandbox = await startSandbox();
+	});
+	beforeEach(() => sandbox?.reset());
+	afterAll(async () => {
+		await sandbox?.close();
+	});
+	return {
+		get sandbox() {
+			if (!sandbox) throw new Error('The sandbox starts in beforeAll');
+			return sandbox;
+		},
+		credentials(overrides = {}) {
+			const { url, tokens, ids } = this.sandbox;
+			return {
+				environment: 'custom',
+				baseUrl: url,
+				authType: 'accessToken',
+				accessToken: tokens.agent,
+				organizationId: ids.organizationId,
+				...overrides,
+			};
+		},
+	};
+}
+
+/**
+ * What the sandbox answers to a direct call, for comparing with the node's output; the call is
+ * taken off the request log afterwards.
+ */
+export async function callApi(
+	sandbox: Sandbox,
+	path: string,
+	init: { method?: string; body?: unknown; token?: string } = {},
+): Promise<Record<string, unknown>> {
+	const response = await fetch(`${sandbox.url}${path}`, {
+		method: init.method ?? 'GET',
+		headers: {
+			'x-access-token': init.token ?? sandbox.tokens.agent,
+			...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+		},
+		body: init.body === undefined ? undefined : JSON.stringify(init.body),
+	});
+	const body = (await response.json()) as Record<string, unknown>;
+	sandbox.clearRequests();
+	return body;
+}
+
+/** A resource locator value, as the editor saves one. */
+export function byId(value: string) {
+	return { __rl: true, mode: 'id', value };
+}

@@ -1,0 +1,45 @@
+import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { conversationDescription } from './resources/conversation';
+import { messageDescription } from './resources/message';
+
+export class Imbrace implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'iMBRACE',
+		name: 'imbrace',
+		icon: { light: 'file:../../icons/imbrace.svg', dark: 'file:../../icons/imbrace.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Read conversation counts, open conversations, and send, list, search and fetch messages in iMBRACE',
+		defaults: { name: 'iMBRACE' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'imbraceApi', required: true }],
+		// Every answer reaches the operation's checks, which turn a failure into iMBRACE's own
+		// message and a fix; the credential supplies the host (see ImbraceApi.authenticate).
+		requestDefaults: {
+			headers: { Accept: 'application/json' },
+			json: true,
+			ignoreHttpStatusErrors: true,
+		},
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Conversation', value: 'conversation' },
+					{ name: 'Message', value: 'message' },
+				],
+				default: 'message',
+			},
+			...conversationDescription,
+			...messageDescription,
+		],
+	};
+}

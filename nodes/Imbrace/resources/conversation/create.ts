@@ -1,0 +1,65 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { operationRouting } from '../../../shared/transport';
+import { checkBeforeSending, checkId, ensure } from '../../../shared/validation';
+
+export const createOperation: INodePropertyOptions = {
+	name: 'Create',
+	value: 'create',
+	action: 'Create a conversation',
+	description:
+		'Open a conversation: a contact token opens its own; an agent token or API key names the contact (and optionally the channel) in Additional Fields',
+	routing: operationRouting(
+		{ method: 'POST', url: '/v1/backend/conversation' },
+		{
+			checks: [
+				checkBeforeSending(function () {
+					const fields = this.getNodeParameter('additionalFields', {}) as Record<string, unknown>;
+					ensure(this, 'Contact ID', checkId(fields.contactId, 'contact', false));
+					ensure(this, 'Channel ID', checkId(fields.channelId, 'channel', false));
+				}),
+			],
+			hints: {
+				notFound: 'Contact ID and Channel ID',
+				invalid:
+					'An agent token or API key must name the contact: add Contact ID under Additional Fields.',
+			},
+		},
+	),
+};
+
+export const createFields: INodeProperties[] = [
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show: { resource: ['conversation'], operation: ['create'] } },
+		options: [
+			{
+				displayName: 'Channel ID',
+				name: 'channelId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. ch_2592e13f-c43f-48a2-a416-a7bb12a5caec',
+				description: "The channel to open it in; the contact's own channel when left out",
+				routing: {
+					send: { type: 'body', property: 'channel_id', value: '={{ String($value).trim() }}' },
+				},
+			},
+			{
+				displayName: 'Contact ID',
+				name: 'contactId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. con_da38689f-ac07-476f-90d9-4a45ec327337',
+				description:
+					'The contact to open the conversation for (needed with an agent token or API key)',
+				routing: {
+					send: { type: 'body', property: 'contact_id', value: '={{ String($value).trim() }}' },
+				},
+			},
+		],
+	},
+];

@@ -1,0 +1,29 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { operationRouting } from '../../../shared/transport';
+
+export const getChannelCountsOperation: INodePropertyOptions = {
+	name: 'Get Channel Counts',
+	value: 'getChannelCounts',
+	action: 'Get conversation counts per channel type',
+	description:
+		'Count the organization’s conversations per channel type (web, Facebook, WhatsApp, Instagram, WeChat, LINE, email, WeCom) and in all',
+	routing: operationRouting({ method: 'GET', url: '/v2/backend/channels/_conv_count' }),
+};
+
+export const getChannelCountsFields: INodeProperties[] = [
+	{
+		displayName: 'View',
+		name: 'view',
+		type: 'options',
+		options: [
+			{ name: 'All', value: 'all', description: 'Every conversation of the organization' },
+			{ name: 'Joined', value: 'joined', description: 'Conversations the caller has joined' },
+			{ name: 'Yours', value: 'yours', description: 'Conversations assigned to the caller' },
+		],
+		default: 'all',
+		description: 'Which conversations to count',
+		displayOptions: { show: { resource: ['conversation'], operation: ['getChannelCounts'] } },
+		routing: { send: { type: 'query', property: 'view' } },
+	},
+];

@@ -1,0 +1,39 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { idLocator } from '../../../shared/descriptions';
+import { operationRouting } from '../../../shared/transport';
+import { checkIdParameter } from '../../../shared/validation';
+
+export const getViewCountsOperation: INodePropertyOptions = {
+	name: 'Get View Counts',
+	value: 'getViewCounts',
+	action: 'Get conversation counts per view',
+	description:
+		"Count a business unit's conversations per inbox view (all, yours, closed, spam, online, rep needed, pending, soon to be overdue, overdue) and per team",
+	routing: operationRouting(
+		{
+			method: 'GET',
+			url: '/v2/backend/team_conversations/_views_count',
+			qs: { type: 'business_unit_id' },
+		},
+		{
+			checks: [checkIdParameter('businessUnitId', 'Business Unit ID', 'businessUnit')],
+			hints: { notFound: 'Business Unit ID' },
+		},
+	),
+};
+
+export const getViewCountsFields: INodeProperties[] = [
+	{
+		...idLocator({
+			name: 'businessUnitId',
+			displayName: 'Business Unit ID',
+			kind: 'businessUnit',
+			required: true,
+			placeholder: 'e.g. bu_imbrace_testing',
+			description: 'The business unit whose conversations to count',
+			displayOptions: { show: { resource: ['conversation'], operation: ['getViewCounts'] } },
+		}),
+		routing: { send: { type: 'query', property: 'q', value: '={{ String($value).trim() }}' } },
+	},
+];

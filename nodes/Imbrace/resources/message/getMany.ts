@@ -1,0 +1,33 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { listProperties } from '../../../shared/descriptions';
+import { conversationMessages } from '../../../shared/endpoints';
+import { operationRouting } from '../../../shared/transport';
+import { checkIdParameter, checkListLimit } from '../../../shared/validation';
+import { conversationIdField } from './conversationId';
+
+export const getManyOperation: INodePropertyOptions = {
+	name: 'Get Many',
+	value: 'getMany',
+	action: 'Get many messages',
+	description: 'Retrieve the messages of a conversation, newest first',
+	routing: operationRouting(
+		{ method: 'GET', url: '/v1/backend/conversation_messages' },
+		{
+			list: conversationMessages,
+			checks: [
+				checkIdParameter('conversationId', 'Conversation ID', 'conversation', false),
+				checkListLimit,
+			],
+			hints: {
+				notFound: 'Conversation ID',
+				invalid: 'An agent token or API key must name the conversation: set the Conversation ID.',
+			},
+		},
+	),
+};
+
+export const getManyFields: INodeProperties[] = [
+	conversationIdField('getMany', 'qs'),
+	...listProperties({ show: { resource: ['message'], operation: ['getMany'] } }),
+];

@@ -1,0 +1,22 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { fetchFields, fetchOperation } from './fetch';
+import { getManyFields, getManyOperation } from './getMany';
+import { searchFields, searchOperation } from './search';
+import { sendFields, sendOperation } from './send';
+
+export const messageDescription: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['message'] } },
+		options: [fetchOperation, getManyOperation, searchOperation, sendOperation],
+		default: 'send',
+	},
+	...getManyFields,
+	...sendFields,
+	...searchFields,
+	...fetchFields,
+];

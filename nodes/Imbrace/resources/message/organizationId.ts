@@ -1,0 +1,28 @@
+import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+
+import { idLocator } from '../../../shared/descriptions';
+import { organizationPath } from '../../../shared/endpoints';
+import { organizationIdOf } from '../../../shared/validation';
+
+export function organizationIdField(operation: string): INodeProperties {
+	return idLocator({
+		name: 'organizationId',
+		displayName: 'Organization ID',
+		kind: 'organization',
+		placeholder: 'e.g. org_imbrace',
+		description:
+			"The organization whose messages to read; empty uses the credential's Organization ID",
+		displayOptions: { show: { resource: ['message'], operation: [operation] } },
+	});
+}
+
+/** Aims the request at the organization's index, once its ID is known to be usable. */
+export function toOrganizationIndex(action: 'search' | 'fetch') {
+	return async function (
+		this: IExecuteSingleFunctions,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		requestOptions.url = organizationPath(await organizationIdOf(this), action);
+		return requestOptions;
+	};
+}

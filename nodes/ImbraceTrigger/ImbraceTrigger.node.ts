@@ -1,0 +1,137 @@
+import type {
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { idLocator } from '../shared/descriptions';
+import { pollMessages } from './poll';
+
+export class ImbraceTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'iMBRACE Trigger',
+		name: 'imbraceTrigger',
+		icon: { light: 'file:../../icons/imbrace.svg', dark: 'file:../../icons/imbrace.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle:
+			'={{"New messages in " + ($parameter["scope"] === "conversation" ? "a conversation" : "the organization")}}',
+		description: 'Starts the workflow for every new iMBRACE message, once each, oldest first',
+		defaults: { name: 'iMBRACE Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'imbraceApi', required: true }],
+		properties: [
+			{
+				displayName:
+					'Polls iMBRACE at the interval below (one minute at least). Activation only marks where the messages stand; every message that arrives after it starts the workflow once.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Watch',
+				name: 'scope',
+				type: 'options',
+				options: [
+					{
+						name: 'Whole Organization',
+						value: 'organization',
+						description: 'Every message of the organization, optionally narrowed by a search',
+					},
+					{
+						name: 'One Conversation',
+						value: 'conversation',
+						description: 'The messages of one conversation',
+					},
+				],
+				default: 'organization',
+			},
+			idLocator({
+				name: 'conversationId',
+				displayName: 'Conversation ID',
+				kind: 'conversation',
+				required: true,
+				description: 'The conversation to watch',
+				displayOptions: { show: { scope: ['conversation'] } },
+			}),
+			idLocator({
+				name: 'organizationId',
+				displayName: 'Organization ID',
+				kind: 'organization',
+				placeholder: 'e.g. org_imbrace',
+				description: "The organization to watch; empty uses the credential's Organization ID",
+				displayOptions: { show: { scope: ['organization'] } },
+			}),
+			{
+				displayName: 'Query',
+				name: 'query',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. refund',
+				description: 'Only messages containing these words; empty for every message',
+				displayOptions: { show: { scope: ['organization'] } },
+			},
+			{
+				displayName: 'Filter',
+				name: 'filter',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. business_unit_id = bu_imbrace_testing',
+				description:
+					'Only messages matching this Meilisearch filter over conversation_id, business_unit_id, from, type and created_at',
+				displayOptions: { show: { scope: ['organization'] } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Message Types',
+						name: 'messageTypes',
+						type: 'multiOptions',
+						options: [
+							{ name: 'File', value: 'file' },
+							{ name: 'Image', value: 'image' },
+							{ name: 'PDF', value: 'pdf' },
+							{ name: 'Quick Reply', value: 'quick_reply' },
+							{ name: 'Text', value: 'text' },
+						],
+						default: [],
+						description: 'Only messages of these types; none chosen for every type',
+					},
+					{
+						displayName: 'Sender Types',
+						name: 'senderTypes',
+						type: 'multiOptions',
+						options: [
+							{ name: 'Agent', value: 'agent', description: 'A person of the team (u_…)' },
+							{ name: 'Bot', value: 'bot', description: 'The iMBRACE bot (u_imbrace_bot)' },
+							{ name: 'Contact', value: 'contact', description: 'A customer (con_…)' },
+						],
+						default: [],
+						description: 'Only messages from these senders; none chosen for every sender',
+					},
+					{
+						displayName: 'Simplify',
+						name: 'simplify',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to return a simplified version of the response instead of the raw data',
+					},
+				],
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await pollMessages.call(this);
+	}
+}

@@ -1,0 +1,84 @@
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import type { IdKind } from './validation';
+import { ID_PREFIXES } from './validation';
+
+interface IdLocatorOptions {
+	name: string;
+	displayName: string;
+	kind: IdKind;
+	description: string;
+	required?: boolean;
+	placeholder?: string;
+	displayOptions?: IDisplayOptions;
+}
+
+/**
+ * An ID parameter. iMBRACE has no endpoint to list these, so the locator has an ID mode only;
+ * a plain string saved in a workflow is accepted as well.
+ */
+export function idLocator(options: IdLocatorOptions): INodeProperties {
+	const prefix = ID_PREFIXES[options.kind];
+	return {
+		displayName: options.displayName,
+		name: options.name,
+		type: 'resourceLocator',
+		default: { mode: 'id', value: '' },
+		required: options.required ?? false,
+		description: options.description,
+		displayOptions: options.displayOptions,
+		modes: [
+			{
+				displayName: 'ID',
+				name: 'id',
+				type: 'string',
+				placeholder: options.placeholder ?? `e.g. ${prefix}3f2a9c1e-5b7d-4e21-9a0c-8d1f2e3b4c5d`,
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							// Empty passes here: a required ID is caught by `required`.
+							regex: `^\\s*(${prefix}[A-Za-z0-9_-]+)?\\s*$`,
+							errorMessage: `The ${options.displayName} must start with ${prefix}`,
+						},
+					},
+				],
+			},
+		],
+	};
+}
+
+export function simplifyProperty(displayOptions: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to return a simplified version of the response instead of the raw data',
+		displayOptions,
+	};
+}
+
+/** Return All, Limit and Simplify of a list operation. */
+export function listProperties(displayOptions: IDisplayOptions): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions,
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { ...displayOptions, show: { ...displayOptions.show, returnAll: [false] } },
+		},
+		simplifyProperty(displayOptions),
+	];
+}

@@ -1,0 +1,185 @@
+import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+/** An HTTP answer as n8n returns it with `returnFullResponse`. */
+export interface HttpResponse {
+	statusCode: number;
+	headers?: IDataObject;
+	body: unknown;
+}
+
+/** What the caller knows about the request, so the error can say what to fix. */
+export interface FailureHints {
+	itemIndex?: number;
+	/** The parameter a 404 points at, by display name, e.g. `Conversation ID`. */
+	notFound?: string;
+	/** What to check when iMBRACE rejects the request as invalid (400). */
+	invalid?: string;
+}
+
+/** Reason phrases for answers that carry no message of iMBRACE's (an HTML error page). */
+const REASONS: Record<number, string> = {
+	400: 'Bad Request',
+	401: 'Unauthorized',
+	403: 'Forbidden',
+	404: 'Not Found',
+	429: 'Too Many Requests',
+	500: 'Internal Server Error',
+	502: 'Bad Gateway',
+	503: 'Service Unavailable',
+	504: 'Gateway Timeout',
+};
+
+const FIX_CREDENTIAL =
+	'Check the Access Token or API Key in the iMBRACE credential, its Authentication Type, and that the Environment is the one the token was issued for.';
+const FIX_LATER = 'Try again later, or turn on Retry On Fail in the node settings.';
+const FIX_ADDRESS =
+	'Check the Environment of the iMBRACE credential, or the Base URL of a custom environment.';
+
+export function isJsonObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** iMBRACE's own wording of a failure: `message` is always there, `code` sometimes. */
+function apiMessage(body: unknown): string | undefined {
+	return isJsonObject(body) && typeof body.message === 'string' && body.message
+		? body.message
+		: undefined;
+}
+
+export function retryAfterMs(headers: IDataObject | undefined): number | undefined {
+	const value = headers?.['retry-after'];
+	if (value === undefined) return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(String(value));
+	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function describe(
+	status: number,
+	body: unknown,
+	headers: IDataObject | undefined,
+	hints: FailureHints,
+) {
+	const code = isJsonObject(body) ? body.code : undefined;
+	switch (true) {
+		case status === 401:
+			return { description: FIX_CREDENTIAL, failure: { cause: 'credential-invalid' as const } };
+		case status === 403:
+			return {
+				description: `This token may not reach that ${hints.notFound ? `${hints.notFound.replace(/ ID$/, '').toLowerCase()}` : 'data'}: a contact token reaches only its own conversation, and every token only its own organization. ${hints.notFound ? `Check the ${hints.notFound} and the credential.` : 'Check the credential.'}`,
+				failure: { cause: 'credential-invalid' as const },
+			};
+		case status === 404:
+			return {
+				description: hints.notFound
+					? `Check the ${hints.notFound}: iMBRACE has nothing with that ID that this token can see.`
+					: FIX_ADDRESS,
+				failure: { cause: 'configuration-invalid' as const },
+			};
+		case status === 429: {
+			const waitMs = retryAfterMs(headers);
+			const wait = waitMs === undefined ? 'a while' : `${Math.ceil(waitMs / 1000)} seconds`;
+			return {
+				description: `iMBRACE asks to wait ${wait} before the next request. Turn on Retry On Fail with a Wait Between Tries at least that long, or space the requests with Batching under the node's Request Options.`,
+				failure: { cause: 'rate-limited' as const, retryAfterMs: waitMs },
+			};
+		}
+		case status >= 500:
+			return {
+				description: apiMessage(body)
+					? `iMBRACE could not process the request. ${FIX_LATER}`
+					: `The iMBRACE gateway answered with a web page instead of JSON, which usually means the service is briefly unavailable. ${FIX_LATER}`,
+				failure: { cause: 'temporarily-unavailable' as const },
+			};
+		case typeof code === 'string' && code.startsWith('invalid_search'):
+			return { description: hints.invalid ?? 'Check the search parameters.' };
+		default:
+			return { description: hints.invalid ?? 'Check the parameters of the node.' };
+	}
+}
+
+/** An error for a failed iMBRACE answer: iMBRACE's message and the status, and how to fix it. */
+export function responseError(node: INode, response: HttpResponse, hints: FailureHints = {}) {
+	const { statusCode: status, body, headers } = response;
+	if (status < 300) {
+		return new NodeApiError(node, { status } as JsonObject, {
+			message: `iMBRACE sent a response that is not valid JSON (HTTP ${status})`,
+			description: `The answer could not be read. Try again; if it keeps happening, ${FIX_ADDRESS.charAt(0).toLowerCase()}${FIX_ADDRESS.slice(1)}`,
+			httpCode: String(status),
+			itemIndex: hints.itemIndex,
+			failure: { cause: 'temporarily-unavailable' },
+		});
+	}
+	const { description, failure } = describe(status, body, headers, hints);
+	const message = apiMessage(body) ?? REASONS[status] ?? 'Request failed';
+	return new NodeApiError(node, (isJsonObject(body) ? body : { status }) as JsonObject, {
+		message: `${message} (HTTP ${status})`,
+		description,
+		httpCode: String(status),
+		itemIndex: hints.itemIndex,
+		failure,
+	});
+}
+
+/** Connection failures, by the code Node.js or axios gives them. */
+const TRANSPORT_FAILURES: Record<string, (origin: string) => [string, string]> = {
+	ECONNREFUSED: (origin) => [
+		`Could not connect to ${origin}: the connection was refused`,
+		FIX_ADDRESS,
+	],
+	ENOTFOUND: (origin) => [`Could not find the host of ${origin}`, FIX_ADDRESS],
+	EAI_AGAIN: (origin) => [`Could not look up the host of ${origin}`, `${FIX_ADDRESS} ${FIX_LATER}`],
+	ECONNABORTED: (origin) => [
+		`${origin} did not answer in time`,
+		`Try again, raise the Timeout under the node's Request Options, or turn on Retry On Fail.`,
+	],
+	ETIMEDOUT: (origin) => [
+		`${origin} did not answer in time`,
+		`Try again, raise the Timeout under the node's Request Options, or turn on Retry On Fail.`,
+	],
+	ECONNRESET: (origin) => [`The connection to ${origin} closed before iMBRACE answered`, FIX_LATER],
+	EPIPE: (origin) => [`The connection to ${origin} closed before iMBRACE answered`, FIX_LATER],
+};
+
+function errorCode(error: unknown, depth = 0): string | undefined {
+	if (!isErrorLike(error) || depth > 3) return undefined;
+	for (const code of [error.code, error.httpCode]) {
+		if (typeof code === 'string' && code in TRANSPORT_FAILURES) return code;
+	}
+	if (/socket hang up/i.test(String(error.message))) return 'ECONNRESET';
+	// n8n keeps the request library's error as `cause` or `errorResponse`.
+	return errorCode(error.cause, depth + 1) ?? errorCode(error.errorResponse, depth + 1);
+}
+
+function isErrorLike(value: unknown): value is {
+	code?: unknown;
+	httpCode?: unknown;
+	message?: unknown;
+	cause?: unknown;
+	errorResponse?: unknown;
+} {
+	return typeof value === 'object' && value !== null;
+}
+
+/**
+ * An error for a request that got no answer (refused, timed out, cut off), or `undefined` when
+ * `error` is something else. The original error is dropped: it carries the request's headers.
+ */
+export function transportError(node: INode, error: unknown, origin: string, itemIndex?: number) {
+	const code = errorCode(error);
+	if (!code) return undefined;
+	const [message, description] = TRANSPORT_FAILURES[code](origin);
+	const failure = new NodeApiError(node, { code } as JsonObject, {
+		message,
+		description,
+		httpCode: code,
+		itemIndex,
+		failure: { cause: 'temporarily-unavailable' },
+	});
+	// Set again: NodeApiError swaps in a generic wording for a known code, and for
+	// ECONNABORTED (a timeout) that wording says the server may be offline.
+	failure.message = message;
+	return failure;
+}

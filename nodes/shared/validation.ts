@@ -1,0 +1,183 @@
+import type {
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	INodeExecutionData,
+	IPollFunctions,
+	PreSendAction,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE } from './transport';
+
+/**
+ * Checks of what a user typed or mapped, made before any request so that the mistake is named
+ * by parameter. Each answers what is wrong (to end a sentence starting with the parameter's
+ * name) and how to fix it, or nothing when the value is fine.
+ */
+export interface Problem {
+	problem: string;
+	fix: string;
+}
+
+/** iMBRACE's ID prefixes, by what they identify. */
+export const ID_PREFIXES = {
+	organization: 'org_',
+	businessUnit: 'bu_',
+	team: 't_',
+	contact: 'con_',
+	channel: 'ch_',
+	conversation: 'conv_',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+const NOUNS: Record<IdKind, string> = {
+	organization: 'organization',
+	businessUnit: 'business unit',
+	team: 'team',
+	contact: 'contact',
+	channel: 'channel',
+	conversation: 'conversation',
+};
+
+function shown(value: unknown): string {
+	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	return `"${text.length > 60 ? `${text.slice(0, 57)}...` : text}"`;
+}
+
+/** An iMBRACE ID: a string with the kind's prefix. Empty passes unless `required`. */
+export function checkId(value: unknown, kind: IdKind, required: boolean): Problem | undefined {
+	const prefix = ID_PREFIXES[kind];
+	const example = `${prefix}${kind === 'organization' ? 'imbrace' : '3f2a9c1e-…'}`;
+	if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) {
+		return required
+			? {
+					problem: 'is empty',
+					fix: `Enter the ${NOUNS[kind]}'s ID, e.g. ${example}, or map it from the input.`,
+				}
+			: undefined;
+	}
+	if (typeof value !== 'string' || !value.trim().startsWith(prefix) || /\s/.test(value.trim())) {
+		return {
+			problem: `${shown(value)} is not a ${NOUNS[kind]} ID`,
+			fix: `${NOUNS[kind].charAt(0).toUpperCase()}${NOUNS[kind].slice(1)} IDs start with ${prefix}, e.g. ${example}.`,
+		};
+	}
+	return undefined;
+}
+
+export function checkText(value: unknown): Problem | undefined {
+	return typeof value === 'string' && value.trim()
+		? undefined
+		: { problem: 'is empty', fix: 'Enter the text to send, or map it from the input.' };
+}
+
+export function checkUrl(value: unknown): Problem | undefined {
+	if (
+		typeof value === 'string' &&
+		/^https?:\/\/[^\s/?#]+\S*$/i.test(value.trim()) &&
+		URL.canParse(value.trim())
+	) {
+		return undefined;
+	}
+	return {
+		problem:
+			value === '' || value === undefined
+				? 'is empty'
+				: `${shown(value)} is not an absolute http(s) URL`,
+		fix: 'Enter the full address of the file, starting with https:// or http://, or choose Binary File as the File Source.',
+	};
+}
+
+export function checkBinaryProperty(
+	item: INodeExecutionData,
+	property: string,
+): Problem | undefined {
+	if (item.binary?.[property]) return undefined;
+	const present = Object.keys(item.binary ?? {});
+	return {
+		problem: property.trim()
+			? `${shown(property)} is not a binary field of the input item`
+			: 'is empty',
+		fix: present.length
+			? `The input item has the binary field${present.length > 1 ? 's' : ''} ${present.map((name) => `"${name}"`).join(', ')}: enter the one that holds the file.`
+			: 'The input item has no binary data: read or download the file in an earlier node, or choose URL as the File Source.',
+	};
+}
+
+export function checkLimit(value: unknown): Problem | undefined {
+	return typeof value === 'number' && Number.isInteger(value) && value >= 1
+		? undefined
+		: {
+				problem: `${shown(value)} is not a whole number of at least 1`,
+				fix: 'Set Limit to 1 or more, or turn on Return All.',
+			};
+}
+
+type Context = IExecuteSingleFunctions | IPollFunctions;
+
+/** A parameter's value, with a resource locator's ID taken out of it. */
+export function parameterValue(context: Context, name: string): unknown {
+	return context.getNodeParameter(name, undefined, { extractValue: true });
+}
+
+/** Fails (the item, in the node) with a message that names the parameter. */
+export function ensure(context: Context, displayName: string, problem: Problem | undefined): void {
+	if (!problem) return;
+	const itemIndex = 'getItemIndex' in context ? context.getItemIndex() : undefined;
+	const where = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
+	throw new NodeOperationError(context.getNode(), `The ${displayName} ${problem.problem}${where}`, {
+		description: problem.fix,
+		itemIndex,
+	});
+}
+
+/** A `preSend` step that checks parameters before the request goes out. */
+export function checkBeforeSending(
+	check: (this: IExecuteSingleFunctions) => void | Promise<void>,
+): PreSendAction {
+	return async function (this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
+		await check.call(this);
+		return requestOptions;
+	};
+}
+
+/** A `preSend` step for an operation whose only parameter to check is one ID. */
+export function checkIdParameter(
+	name: string,
+	displayName: string,
+	kind: IdKind,
+	required = true,
+): PreSendAction {
+	return checkBeforeSending(function () {
+		ensure(this, displayName, checkId(parameterValue(this, name), kind, required));
+	});
+}
+
+/** Limit, unless Return All is on. */
+export const checkListLimit = checkBeforeSending(function () {
+	if (!this.getNodeParameter('returnAll', false)) {
+		ensure(this, 'Limit', checkLimit(this.getNodeParameter('limit', 50)));
+	}
+});
+
+/** The Organization ID parameter, or the credential's when that is left empty. */
+export async function organizationIdOf(context: Context): Promise<string> {
+	const own = parameterValue(context, 'organizationId');
+	const value =
+		typeof own === 'string' && own.trim()
+			? own
+			: (await context.getCredentials(CREDENTIAL_TYPE)).organizationId;
+	const problem = checkId(value, 'organization', true);
+	ensure(
+		context,
+		'Organization ID',
+		problem && problem.problem === 'is empty'
+			? {
+					problem: 'is empty here and in the credential',
+					fix: 'Enter the organization ID, e.g. org_imbrace, or set a default Organization ID in the iMBRACE credential.',
+				}
+			: problem,
+	);
+	return String(value).trim();
+}

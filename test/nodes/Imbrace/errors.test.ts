@@ -1,0 +1,269 @@
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+import type { Fault } from '../../sandbox';
+import { runNode } from '../../harness/engine';
+import type { NodeRun } from '../../harness/engine';
+import { useSandbox } from '../../harness/sandbox';
+
+type Failure = {
+	message: string;
+	description?: string;
+	httpCode?: string | null;
+	failure?: unknown;
+};
+
+describe('iMBRACE node: failures', () => {
+	const fixture = useSandbox();
+	const LIST = '/v1/backend/conversation_messages';
+
+	/** Three conversations of two messages each; the middle one's request gets `fault`. */
+	async function listThree(
+		fault?: Fault & { kind: string },
+		extra: Partial<Parameters<typeof runNode>[0]> = {},
+	) {
+		const { sandbox } = fixture;
+		const ids = [1, 2, 3].map(() => sandbox.addConversation({ messages: 2 }));
+		if (fault)
+			sandbox.injectFault({ ...fault, match: { path: LIST, query: { conversation_id: ids[1] } } });
+		sandbox.clearRequests();
+		const run = await runNode({
+			parameters: {
+				resource: 'message',
+				operation: 'getMany',
+				conversationId: '={{ $json.id }}',
+				limit: 2,
+			},
+			items: ids.map((id) => ({ json: { id } })),
+			credentials: fixture.credentials(),
+			settings: { onError: 'continueRegularOutput' },
+			...extra,
+		});
+		return { ids, run };
+	}
+
+	/** The failed item of a Continue On Fail run, and proof that the others went through. */
+	function failedItem(run: NodeRun, ids: string[]): Failure {
+		expect(run.error).toBeUndefined();
+		expect(run.output.map((item) => item.json.conversation_id ?? 'failed')).toEqual([
+			ids[0],
+			ids[0],
+			'failed',
+			ids[2],
+			ids[2],
+		]);
+		const failed = run.output[2];
+		expect(failed.json).toEqual({ error: failed.error?.message });
+		return failed.error as unknown as Failure;
+	}
+
+	function expectNoToken(run: NodeRun) {
+		const token = fixture.sandbox.tokens.agent;
+		expect(JSON.stringify(run.run)).not.toContain(token);
+		for (const item of run.output) {
+			expect(String(item.error?.stack ?? '')).not.toContain(token);
+			expect(String(item.error?.description ?? '')).not.toContain(token);
+		}
+	}
+
+	it.each<[string, Fault & { kind: string }, Failure]>([
+		[
+			'500',
+			{ kind: 'status', status: 500 },
+			{
+				message: 'Internal Server Error (HTTP 500)',
+				description:
+					'iMBRACE could not process the request. Try again later, or turn on Retry On Fail in the node settings.',
+				httpCode: '500',
+				failure: { cause: 'temporarily-unavailable' },
+			},
+		],
+		[
+			'502 with an HTML page',
+			{ kind: 'html', status: 502 },
+			{
+				message: 'Bad Gateway (HTTP 502)',
+				description:
+					'The iMBRACE gateway answered with a web page instead of JSON, which usually means the service is briefly unavailable. Try again later, or turn on Retry On Fail in the node settings.',
+				httpCode: '502',
+				failure: { cause: 'temporarily-unavailable' },
+			},
+		],
+		[
+			'503 with an HTML page',
+			{ kind: 'html', status: 503 },
+			{
+				message: 'Service Unavailable (HTTP 503)',
+				description:
+					'The iMBRACE gateway answered with a web page instead of JSON, which usually means the service is briefly unavailable. Try again later, or turn on Retry On Fail in the node settings.',
+				httpCode: '503',
+				failure: { cause: 'temporarily-unavailable' },
+			},
+		],
+		[
+			'429 with Retry-After',
+			{ kind: 'rateLimit', retryAfter: 7 },
+			{
+				message: 'Too many requests. Please try again later. (HTTP 429)',
+				description:
+					"iMBRACE asks to wait 7 seconds before the next request. Turn on Retry On Fail with a Wait Between Tries at least that long, or space the requests with Batching under the node's Request Options.",
+				httpCode: '429',
+				failure: { cause: 'rate-limited', retryAfterMs: 7000 },
+			},
+		],
+		[
+			'malformed JSON',
+			{ kind: 'malformedJson' },
+			{
+				message: 'iMBRACE sent a response that is not valid JSON (HTTP 200)',
+				description:
+					'The answer could not be read. Try again; if it keeps happening, check the Environment of the iMBRACE credential, or the Base URL of a custom environment.',
+				httpCode: '200',
+				failure: { cause: 'temporarily-unavailable' },
+			},
+		],
+		[
+			'401 from a gateway',
+			{ kind: 'status', status: 401, body: { code: 40001, message: 'Unauthorized' } },
+			{
+				message: 'Unauthorized (HTTP 401)',
+				description:
+					'Check the Access Token or API Key in the iMBRACE credential, its Authentication Type, and that the Environment is the one the token was issued for.',
+				httpCode: '401',
+				failure: { cause: 'credential-invalid' },
+			},
+		],
+	])('turns a %s into an error on its item only', async (_name, fault, expected) => {
+		const { ids, run } = await listThree(fault);
+
+		expect(failedItem(run, ids)).toMatchObject(expected);
+		expect(fixture.sandbox.requests()).toHaveLength(3);
+		expectNoToken(run);
+	});
+
+	it('turns a dropped connection into an error on its item only', async () => {
+		const { ids, run } = await listThree({ kind: 'drop' });
+
+		expect(failedItem(run, ids)).toMatchObject({
+			message: `The connection to ${fixture.sandbox.url} closed before iMBRACE answered`,
+			description: 'Try again later, or turn on Retry On Fail in the node settings.',
+			httpCode: 'ECONNRESET',
+		});
+		expectNoToken(run);
+	});
+
+	it('turns a timeout into an error on its item only', async () => {
+		const { ids, run } = await listThree(
+			{ kind: 'delay', ms: 3000 },
+			{
+				parameters: {
+					resource: 'message',
+					operation: 'getMany',
+					conversationId: '={{ $json.id }}',
+					limit: 2,
+					requestOptions: { timeout: 250 },
+				},
+			},
+		);
+
+		expect(failedItem(run, ids)).toMatchObject({
+			message: `${fixture.sandbox.url} did not answer in time`,
+			description:
+				"Try again, raise the Timeout under the node's Request Options, or turn on Retry On Fail.",
+			httpCode: 'ECONNABORTED',
+		});
+	});
+
+	it('names the credential when nothing listens at its address', async () => {
+		const closed = createServer();
+		closed.listen(0, '127.0.0.1');
+		await once(closed, 'listening');
+		const { port } = closed.address() as AddressInfo;
+		closed.close();
+		await once(closed, 'close');
+
+		const run = await runNode({
+			parameters: { resource: 'conversation', operation: 'getChannelCounts' },
+			credentials: fixture.credentials({ baseUrl: `http://127.0.0.1:${port}` }),
+		});
+
+		expect(run.error?.message).toBe(
+			`Could not connect to http://127.0.0.1:${port}: the connection was refused`,
+		);
+		expect(run.error?.description).toBe(
+			'Check the Environment of the iMBRACE credential, or the Base URL of a custom environment.',
+		);
+	});
+
+	it("gives iMBRACE's message for a wrong token, and how to fix the credential", async () => {
+		const token = 'acc_11111111-2222-4333-8444-555555555555';
+		const run = await runNode({
+			parameters: { resource: 'conversation', operation: 'getChannelCounts' },
+			credentials: fixture.credentials({ accessToken: token }),
+		});
+
+		expect(run.error?.message).toBe('Unauthorized - Invalid token (HTTP 401)');
+		expect(run.error?.description).toBe(
+			'Check the Access Token or API Key in the iMBRACE credential, its Authentication Type, and that the Environment is the one the token was issued for.',
+		);
+		expect(fixture.sandbox.requests()).toHaveLength(1);
+		expect(JSON.stringify(run.run)).not.toContain(token);
+		expect(String(run.error?.stack)).not.toContain(token);
+	});
+
+	it('says a contact token only reaches its own conversation', async () => {
+		const { sandbox } = fixture;
+		const run = await runNode({
+			parameters: {
+				resource: 'message',
+				operation: 'getMany',
+				conversationId: sandbox.ids.conversationIds.find(
+					(id) => id !== sandbox.ids.contactConversationId,
+				),
+			},
+			credentials: fixture.credentials({ accessToken: sandbox.tokens.contact }),
+		});
+
+		expect(run.error?.message).toBe('Forbidden (HTTP 403)');
+		expect(run.error?.description).toBe(
+			'This token may not reach that conversation: a contact token reaches only its own conversation, and every token only its own organization. Check the Conversation ID and the credential.',
+		);
+	});
+
+	it('recovers from a passing failure with Retry On Fail', async () => {
+		const { sandbox } = fixture;
+		sandbox.injectFault({
+			kind: 'status',
+			status: 503,
+			match: { path: '/v2/backend/channels/_conv_count' },
+		});
+
+		const run = await runNode({
+			parameters: { resource: 'conversation', operation: 'getChannelCounts' },
+			credentials: fixture.credentials(),
+			settings: { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 },
+		});
+
+		expect(run.error).toBeUndefined();
+		expect(run.output).toHaveLength(1);
+		expect(sandbox.requests().map((request) => request.status)).toEqual([503, 200]);
+	});
+
+	it('sends errors to the error output with Continue (using error output)', async () => {
+		const { sandbox } = fixture;
+		const good = sandbox.addConversation({ messages: 1 });
+
+		const run = await runNode({
+			parameters: { resource: 'message', operation: 'getMany', conversationId: '={{ $json.id }}' },
+			items: [{ json: { id: good } }, { json: { id: 'conv_missing' } }],
+			credentials: fixture.credentials(),
+			settings: { onError: 'continueErrorOutput' },
+		});
+
+		expect(run.output.map((item) => item.json.conversation_id)).toEqual([good]);
+		expect(run.errorOutput.map((item) => item.json)).toEqual([
+			{ error: 'Conversation not found (HTTP 404)' },
+		]);
+	});
+});

@@ -1,0 +1,195 @@
+import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+
+import { loadPackage } from './harness/package';
+
+/** Every value an options parameter of this name offers, over all its display variants. */
+function optionValues(properties: INodeProperties[], name: string): unknown[] {
+	return properties
+		.filter((property) => property.name === name)
+		.flatMap((property) =>
+			(property.options ?? []).map((option) => ('value' in option ? option.value : option.name)),
+		);
+}
+
+function names(properties: INodeProperties[]): string[] {
+	return properties.flatMap((property) => [
+		property.name,
+		...(property.type === 'collection'
+			? (property.options as INodeProperties[]).map((o) => `${property.name}.${o.name}`)
+			: []),
+	]);
+}
+
+describe('the package, as n8n loads it', () => {
+	let node: INodeTypeDescription;
+	let trigger: INodeTypeDescription;
+
+	beforeAll(async () => {
+		const loader = await loadPackage();
+		node = loader.nodeTypes.imbrace.type.description;
+		trigger = loader.nodeTypes.imbraceTrigger.type.description;
+	});
+
+	it('holds both nodes and the credential, with icons and codex resolved', async () => {
+		const loader = await loadPackage();
+
+		expect(loader.packageName).toBe('n8n-nodes-imbrace');
+		expect(Object.keys(loader.nodeTypes).sort()).toEqual(['imbrace', 'imbraceTrigger']);
+		expect(Object.keys(loader.credentialTypes)).toEqual(['imbraceApi']);
+		expect(loader.known.credentials.imbraceApi.supportedNodes).toEqual([
+			'imbrace',
+			'imbraceTrigger',
+		]);
+		for (const description of [node, trigger]) {
+			expect(description.iconUrl).toEqual({
+				light: 'icons/n8n-nodes-imbrace/dist/icons/imbrace.svg',
+				dark: 'icons/n8n-nodes-imbrace/dist/icons/imbrace.dark.svg',
+			});
+			expect(description.codex?.categories).toEqual(['Communication', 'Sales']);
+			expect(description.codex?.resources?.primaryDocumentation?.[0].url).toBe(
+				'https://imbrace.gitbook.io/imbrace-documentation/api-documents/app-gateway/conversations-apis',
+			);
+		}
+		expect(loader.credentialTypes.imbraceApi.type.displayName).toBe('iMBRACE API');
+	});
+
+	it('offers the node as a tool for AI agents, and the trigger as a poller', () => {
+		expect(node.usableAsTool).toBe(true);
+		expect(trigger.usableAsTool).toBeUndefined();
+		expect(trigger.polling).toBe(true);
+		expect(trigger.properties[0].name).toBe('pollTimes');
+		expect(node.properties.map((property) => property.name)).toContain('requestOptions');
+	});
+
+	it('keeps the parameter names and option values that saved workflows store', () => {
+		expect(optionValues(node.properties, 'resource')).toEqual(['conversation', 'message']);
+		expect(optionValues(node.properties, 'operation').sort()).toEqual(
+			[
+				'getViewCounts',
+				'getChannelCounts',
+				'getTeamChannelCounts',
+				'create',
+				'getMany',
+				'send',
+				'search',
+				'fetch',
+			].sort(),
+		);
+		expect(optionValues(node.properties, 'view')).toEqual(['all', 'joined', 'yours']);
+		expect(optionValues(node.properties, 'messageType').sort()).toEqual([
+			'file',
+			'image',
+			'pdf',
+			'quickReply',
+			'text',
+		]);
+		expect(optionValues(node.properties, 'fileSource').sort()).toEqual(['binary', 'url']);
+		expect(
+			node.properties.find((p) => p.name === 'options')?.options?.find((o) => o.name === 'sort'),
+		).toMatchObject({
+			options: [{ value: 'newestFirst' }, { value: 'oldestFirst' }, { value: 'relevance' }],
+		});
+		expect(new Set(names(node.properties))).toEqual(
+			new Set([
+				'resource',
+				'operation',
+				'businessUnitId',
+				'view',
+				'teamId',
+				'additionalFields',
+				'additionalFields.channelId',
+				'additionalFields.contactId',
+				'conversationId',
+				'returnAll',
+				'limit',
+				'simplify',
+				'messageType',
+				'text',
+				'fileSource',
+				'url',
+				'binaryPropertyName',
+				'caption',
+				'title',
+				'payload',
+				'organizationId',
+				'query',
+				'options',
+				'options.filter',
+				'options.sort',
+				'filter',
+				'requestOptions',
+				'requestOptions.allowUnauthorizedCerts',
+				'requestOptions.batching',
+				'requestOptions.proxy',
+				'requestOptions.timeout',
+			]),
+		);
+		expect(node.properties.find((p) => p.name === 'limit')?.default).toBe(50);
+		expect(node.properties.find((p) => p.name === 'binaryPropertyName')?.default).toBe('data');
+
+		expect(optionValues(trigger.properties, 'scope').sort()).toEqual([
+			'conversation',
+			'organization',
+		]);
+		expect(new Set(names(trigger.properties))).toEqual(
+			new Set([
+				'pollTimes',
+				'notice',
+				'scope',
+				'conversationId',
+				'organizationId',
+				'query',
+				'filter',
+				'options',
+				'options.messageTypes',
+				'options.senderTypes',
+				'options.simplify',
+			]),
+		);
+		const options = trigger.properties.find((p) => p.name === 'options')
+			?.options as INodeProperties[];
+		expect(optionValues(options, 'messageTypes').sort()).toEqual([
+			'file',
+			'image',
+			'pdf',
+			'quick_reply',
+			'text',
+		]);
+		expect(optionValues(options, 'senderTypes').sort()).toEqual(['agent', 'bot', 'contact']);
+	});
+
+	it('describes every operation well enough for an agent to choose by', () => {
+		const operations = node.properties
+			.filter((property) => property.name === 'operation')
+			.flatMap((property) => property.options ?? []);
+		for (const operation of operations) {
+			expect(operation).toEqual(
+				expect.objectContaining({ action: expect.any(String), description: expect.any(String) }),
+			);
+			expect((operation as { description: string }).description.length).toBeGreaterThan(30);
+		}
+		expect(node.subtitle).toBe('={{$parameter["operation"] + ": " + $parameter["resource"]}}');
+	});
+
+	it('keeps the credential parameters and their values', async () => {
+		const { properties } = (await loadPackage()).credentialTypes.imbraceApi.type;
+
+		expect(properties.map((property) => property.name)).toEqual([
+			'environment',
+			'baseUrl',
+			'authType',
+			'accessToken',
+			'organizationId',
+		]);
+		expect(optionValues(properties, 'environment')).toEqual([
+			'production',
+			'demo',
+			'development',
+			'custom',
+		]);
+		expect(optionValues(properties, 'authType')).toEqual(['accessToken', 'apiKey']);
+		expect(properties.find((property) => property.name === 'accessToken')?.typeOptions).toEqual({
+			password: true,
+		});
+	});
+});

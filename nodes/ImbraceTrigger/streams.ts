@@ -17,6 +17,8 @@ export interface ConversationCursor {
 	/** The newest handled message, which must sit exactly at `position`. */
 	lastId: string;
 	at: string;
+	/** The conversation's length when last seen: a backlog is read from where it starts. */
+	length: number;
 }
 
 /** Where an organization's stream stands, in the index's `created_at` order. */
@@ -99,9 +101,21 @@ export function conversationStream(
 		return {
 			messages: unread.reverse(),
 			cursor: newest
-				? { ...cursor, position: first.count, lastId: messageId(newest), at: createdAt(newest) }
-				: { ...cursor, position: first.count },
+				? {
+						...cursor,
+						position: first.count,
+						length: first.count,
+						lastId: messageId(newest),
+						at: createdAt(newest),
+					}
+				: { ...cursor, position: first.count, length: first.count },
 		};
+	}
+
+	/** Takes the slow way, keeping what this poll has read so far. */
+	async function rescue(read: IDataObject[], cursor: ConversationCursor) {
+		const rescued = await scanFromNewest(cursor);
+		return { messages: [...read, ...rescued.messages], cursor: rescued.cursor };
 	}
 
 	return {
@@ -114,6 +128,7 @@ export function conversationStream(
 			return {
 				key,
 				position: count,
+				length: count,
 				lastId: rows[0] ? messageId(rows[0]) : '',
 				at: rows[0] ? createdAt(rows[0]) : '',
 			};
@@ -122,17 +137,20 @@ export function conversationStream(
 		async since(start, budget) {
 			const messages: IDataObject[] = [];
 			let cursor = start;
-			let count = start.position; // the conversation's length, as last seen
+			let count = start.length;
+			let growth = 0; // how much the conversation grew between the last two answers
 			for (let requests = 0; requests < MAX_REQUESTS_PER_POLL; requests++) {
-				// The page that ends with the last handled message: the oldest unread ones.
-				const skip = Math.max(0, count - cursor.position - (LIST_PAGE - 1));
+				// The page that ends with the last handled message (the oldest unread ones), with
+				// room for what may arrive before iMBRACE answers.
+				const skip = Math.max(0, count - cursor.position - (LIST_PAGE - 1) + growth);
 				const answer = await page(skip, LIST_PAGE);
+				if (requests > 0) growth = Math.max(0, Math.min(LIST_PAGE - 2, answer.count - count));
 				count = answer.count;
 				const { rows } = answer;
 				const boundary = count - cursor.position - skip; // the last handled message's row
 				const reachedFirst = cursor.position === 0 && boundary === rows.length;
 				if (boundary < 0) return await rescue(messages, cursor);
-				// More arrived than the page holds: aim again, now that the length is known.
+				// The last handled message lies below this page: aim again, now with the length.
 				if (boundary >= rows.length && !reachedFirst) continue;
 				if (!reachedFirst && messageId(rows[boundary]) !== cursor.lastId) {
 					return await rescue(messages, cursor);
@@ -148,14 +166,9 @@ export function conversationStream(
 				}
 				if (count <= cursor.position || !budget.allowsMore(messages.length)) break;
 			}
-			return { messages, cursor };
+			return { messages, cursor: { ...cursor, length: count } };
 		},
 	};
-
-	async function rescue(read: IDataObject[], cursor: ConversationCursor) {
-		const rescued = await scanFromNewest(cursor);
-		return { messages: [...read, ...rescued.messages], cursor: rescued.cursor };
-	}
 }
 
 const SEARCH_PAGE = messageSearch.maxPageSize;

@@ -41,6 +41,8 @@ export interface PollerOptions {
 	mode?: CursorMode;
 	/** What `getPollBudgetMs()` answers; n8n's default is five minutes. */
 	budgetMs?: number;
+	/** The node's static data to start from (as left by an earlier version of the workflow). */
+	storedState?: IDataObject;
 }
 
 export async function createPoller(options: PollerOptions): Promise<Poller> {
@@ -53,13 +55,13 @@ export async function createPoller(options: PollerOptions): Promise<Poller> {
 		connections: {},
 		active: true,
 		nodeTypes,
-		staticData: {},
+		staticData: options.storedState ? { [`node:${node.name}`]: deepCopy(options.storedState) } : {},
 		settings: { executionOrder: 'v1' },
 	});
 	const credentialsHelper = await createCredentialsHelper(options.credentials);
 	const additionalData = createAdditionalData(credentialsHelper);
 
-	let committed: IDataObject = {};
+	let committed: IDataObject = deepCopy(options.storedState ?? {});
 	let staged: IDataObject | undefined;
 	let outcome: PollOutcome = { emitted: null };
 	const durable = options.mode === 'durable';

@@ -26,8 +26,8 @@ describe('the package, as n8n loads it', () => {
 
 	beforeAll(async () => {
 		const loader = await loadPackage();
-		node = loader.nodeTypes.imbrace.type.description;
-		trigger = loader.nodeTypes.imbraceTrigger.type.description;
+		node = loader.nodeTypes.imbrace.type.description as INodeTypeDescription;
+		trigger = loader.nodeTypes.imbraceTrigger.type.description as INodeTypeDescription;
 	});
 
 	it('holds both nodes and the credential, with icons and codex resolved', async () => {

@@ -27,7 +27,7 @@ export class ImbraceTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Polls iMBRACE at the interval below (one minute at least). Activation only marks where the messages stand; every message that arrives after it starts the workflow once.',
+					'Polls iMBRACE at the Poll Times above (once a minute at most). Activation only marks where the messages stand; every message that arrives after it starts the workflow once.',
 				name: 'notice',
 				type: 'notice',
 				default: '',

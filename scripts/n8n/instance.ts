@@ -1,0 +1,234 @@
+// One n8n installation at work: a user folder with this package installed in it the way a
+// community install places it, n8n's CLI, and a running server.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { Runtime } from './runtime';
+import { ROOT } from './runtime';
+
+export const OWNER = {
+	email: 'owner@example.com',
+	password: 'Imbrace-sandbox-1',
+	firstName: 'Sandbox',
+	lastName: 'Owner',
+};
+
+export interface N8nInstance {
+	runtime: Runtime;
+	userFolder: string;
+	env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Packs the built package and unpacks it into the user folder's community-node folder
+ * (`.n8n/nodes/node_modules/n8n-nodes-imbrace`), next to the manifest n8n keeps there: what
+ * n8n's own installer leaves behind, minus a copy of n8n-workflow (n8n lends its own).
+ */
+export function installPackage(userFolder: string): void {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	const target = join(nodesDir, 'node_modules', 'n8n-nodes-imbrace');
+	const packDir = mkdtempSync(join(tmpdir(), 'imbrace-pack-'));
+	try {
+		const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', packDir], {
+			cwd: ROOT,
+			encoding: 'utf8',
+		});
+		if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
+		const [{ filename, version }] = JSON.parse(packed.stdout) as Array<{
+			filename: string;
+			version: string;
+		}>;
+		spawnSync('tar', ['-xzf', join(packDir, filename), '-C', packDir], { stdio: 'inherit' });
+		rmSync(target, { recursive: true, force: true });
+		mkdirSync(join(nodesDir, 'node_modules'), { recursive: true });
+		cpSync(join(packDir, 'package'), target, { recursive: true });
+		writeFileSync(
+			join(nodesDir, 'package.json'),
+			`${JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { 'n8n-nodes-imbrace': version } }, null, 2)}\n`,
+		);
+	} finally {
+		rmSync(packDir, { recursive: true, force: true });
+	}
+}
+
+/** The owner account, set up from the environment (n8n 2.17 and later) so no setup screen shows. */
+function ownerEnvironment(runtime: Runtime): NodeJS.ProcessEnv {
+	if (runtime.major === 1) return {};
+	// n8n wants the password as a bcrypt hash; n8n's own bcryptjs makes it.
+	const hash = spawnSync(
+		runtime.node,
+		[
+			'-e',
+			"process.stdout.write(require('bcryptjs').hashSync(process.argv[1], 10))",
+			OWNER.password,
+		],
+		{ cwd: runtime.dir, encoding: 'utf8' },
+	).stdout;
+	return {
+		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+		N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
+		N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
+		N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
+		N8N_INSTANCE_OWNER_PASSWORD_HASH: hash,
+	};
+}
+
+/** An n8n with its own user folder: private database, no telemetry, no calls to n8n.io. */
+export function createInstance(
+	runtime: Runtime,
+	userFolder: string,
+	extra: NodeJS.ProcessEnv = {},
+): N8nInstance {
+	mkdirSync(userFolder, { recursive: true });
+	installPackage(userFolder);
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		N8N_USER_FOLDER: userFolder,
+		N8N_ENCRYPTION_KEY: 'n8n-nodes-imbrace-local-development-key',
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_RESTRICT_FILE_ACCESS_TO: join(userFolder, 'files'),
+		DB_SQLITE_POOL_SIZE: '1',
+		...ownerEnvironment(runtime),
+		...extra,
+	};
+	// Under jest NODE_ENV is "test", which makes n8n keep its database in memory.
+	delete env.NODE_ENV;
+	if (runtime.nodeDir) env.PATH = `${join(runtime.nodeDir, 'bin')}:${env.PATH}`;
+	// n8n 1.x defaults to an expression engine on isolated-vm, which has no build for Node 20.
+	if (runtime.major === 1) env.N8N_EXPRESSION_ENGINE = 'legacy';
+	return { runtime, userFolder, env };
+}
+
+export interface CliResult {
+	code: number | null;
+	stdout: string;
+	stderr: string;
+}
+
+/** Runs one n8n CLI command to its end. */
+export async function cli(
+	instance: N8nInstance,
+	args: string[],
+	env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+	const child = spawn(instance.runtime.node, [instance.runtime.n8nBin, ...args], {
+		env: { ...instance.env, ...env },
+		cwd: instance.userFolder,
+	});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+	return { code, stdout, stderr };
+}
+
+/** Runs a CLI command that must succeed. */
+export async function mustRun(
+	instance: N8nInstance,
+	args: string[],
+	env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+	const result = await cli(instance, args, env);
+	if (result.code !== 0) {
+		throw new Error(
+			`n8n ${args.join(' ')} failed (exit ${result.code}):\n${result.stdout}\n${result.stderr}`,
+		);
+	}
+	return result;
+}
+
+/** Imports credential and workflow files (each a JSON array or object with an `id`). */
+export async function importFiles(
+	instance: N8nInstance,
+	files: { credentials?: string[]; workflows?: string[] },
+) {
+	for (const file of files.credentials ?? [])
+		await mustRun(instance, ['import:credentials', `--input=${file}`]);
+	for (const file of files.workflows ?? [])
+		await mustRun(instance, ['import:workflow', `--input=${file}`]);
+}
+
+export interface RunningN8n {
+	url: string;
+	process: ChildProcess;
+	/** Everything n8n printed so far. */
+	output(): string;
+	stop(): Promise<void>;
+}
+
+/** Starts `n8n start` and resolves once n8n says it is ready to serve. */
+export async function startN8n(
+	instance: N8nInstance,
+	port: number,
+	options: { logFile?: string } = {},
+): Promise<RunningN8n> {
+	const child = spawn(instance.runtime.node, [instance.runtime.n8nBin, 'start'], {
+		env: { ...instance.env, N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1) },
+		cwd: instance.userFolder,
+		detached: true,
+	});
+	let output = '';
+	const collect = (chunk: Buffer) => {
+		output += chunk.toString();
+		if (options.logFile) appendFileSync(options.logFile, chunk);
+	};
+	child.stdout?.on('data', collect);
+	child.stderr?.on('data', collect);
+	const url = `http://127.0.0.1:${port}`;
+	const exited = new Promise<never>((_, reject) =>
+		child.on('exit', (code) =>
+			reject(new Error(`n8n exited (code ${code}) before it was ready:\n${output}`)),
+		),
+	);
+	const ready = (async () => {
+		for (;;) {
+			const status = await fetch(`${url}/healthz/readiness`).then(
+				(response) => response.status,
+				() => 0,
+			);
+			if (status === 200) return;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	})();
+	await Promise.race([ready, exited]);
+	exited.catch(() => undefined);
+	return {
+		url,
+		process: child,
+		output: () => output,
+		async stop() {
+			if (child.exitCode !== null) return;
+			const closed = new Promise((resolve) => child.on('exit', resolve));
+			process.kill(-child.pid!, 'SIGTERM');
+			await closed;
+		},
+	};
+}
+
+/** Signs in as the owner and answers the session cookie for n8n's REST API. */
+export async function signIn(url: string): Promise<string> {
+	const response = await fetch(`${url}/rest/login`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({
+			emailOrLdapLoginId: OWNER.email,
+			email: OWNER.email,
+			password: OWNER.password,
+		}),
+	});
+	if (!response.ok)
+		throw new Error(`Signing in failed: ${response.status} ${await response.text()}`);
+	const cookie = response.headers.get('set-cookie') ?? '';
+	return cookie.split(';')[0];
+}

@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+import { ensureChromium } from '../../scripts/e2e/chromium';
+import type { RunningN8n } from '../../scripts/n8n/instance';
+import { OWNER, startN8n } from '../../scripts/n8n/instance';
+import { ROOT } from '../../scripts/n8n/runtime';
+import type { Sandbox } from '../sandbox';
+import { startSandbox } from '../sandbox';
+import { prepareN8n } from './n8n';
+
+const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+const PORT = 5711;
+
+describe('the iMBRACE nodes in the n8n 2.x editor', () => {
+	let sandbox: Sandbox;
+	let n8n: RunningN8n | undefined;
+	let browser: Browser | undefined;
+	let page: Page;
+
+	beforeAll(async () => {
+		sandbox = await startSandbox();
+		n8n = await startN8n(await prepareN8n(2, sandbox), PORT);
+		// The flags keep Chromium from calling out to Google's services, which this network refuses.
+		browser = await chromium.launch({
+			executablePath: ensureChromium(),
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+			],
+		});
+		page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+		await page.goto(`${n8n.url}/signin`);
+		await page.fill('input[name="emailOrLdapLoginId"]', OWNER.email);
+		await page.fill('input[name="password"]', OWNER.password);
+		await page.click('[data-test-id="form-submit-button"]');
+		await page.waitForURL(/\/home\//);
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await n8n?.stop();
+		await sandbox?.close();
+	});
+
+	it('lists the example workflows', async () => {
+		const cards = page.locator('[data-test-id="workflow-card-name"]');
+		await cards.filter({ hasText: 'iMBRACE: alert the lead' }).waitFor();
+		expect((await cards.allTextContents()).map((text) => text.trim())).toEqual(
+			expect.arrayContaining([
+				'iMBRACE: alert the lead when conversations are overdue',
+				'iMBRACE: answer new contact messages with a quick reply',
+				'iMBRACE: daily report of messages about refunds',
+				'iMBRACE: send a PDF from disk to a conversation',
+			]),
+		);
+		await page.screenshot({ path: join(SCREENSHOTS, 'workflows.png') });
+	});
+
+	it('finds the iMBRACE node and every operation in the node panel', async () => {
+		await page.goto(`${n8n!.url}/workflow/imbraceEscalate1`);
+		await page.locator('[data-test-id="canvas-node"]').first().waitFor();
+		await page.click('[data-test-id="node-creator-plus-button"]');
+		await page.fill('[data-test-id="node-creator-search-bar"]', 'iMBRACE');
+		await page.locator('[data-test-id="node-creator-item-name"]', { hasText: 'iMBRACE' }).click();
+		await page.getByText('Send a message', { exact: true }).waitFor();
+		const actions = page.locator(
+			'[data-test-id="item-iterator-item"] [data-test-id="node-creator-item-name"]',
+		);
+
+		expect((await actions.allTextContents()).map((text) => text.trim())).toEqual(
+			expect.arrayContaining([
+				'Create a conversation',
+				'Get conversation counts per channel type',
+				'Get conversation counts per channel type for a team',
+				'Get conversation counts per view',
+				'Fetch messages by filter',
+				'Get many messages',
+				'Search messages',
+				'Send a message',
+			]),
+		);
+		await page.screenshot({ path: join(SCREENSHOTS, 'node-panel.png') });
+	});
+
+	it("opens the Send operation's parameters", async () => {
+		await page.goto(`${n8n!.url}/workflow/imbraceSendFile1`);
+		await page.locator('[data-test-id="canvas-node"]', { hasText: 'Send as PDF' }).dblclick();
+		const panel = page.locator('[data-test-id="ndv"]');
+		await panel.getByText('Input Binary Field', { exact: true }).waitFor();
+
+		expect(await panel.getByText('Message Type', { exact: true }).count()).toBe(1);
+		await page.screenshot({ path: join(SCREENSHOTS, 'send-pdf.png') });
+	});
+
+	it("opens the trigger's parameters", async () => {
+		await page.goto(`${n8n!.url}/workflow/imbraceAutoReply`);
+		await page
+			.locator('[data-test-id="canvas-node"]', { hasText: 'New Contact Message' })
+			.dblclick();
+		const panel = page.locator('[data-test-id="ndv"]');
+		await panel.getByText('Sender Types', { exact: true }).waitFor();
+
+		expect(await panel.getByText('Watch', { exact: true }).count()).toBe(1);
+		await page.screenshot({ path: join(SCREENSHOTS, 'trigger.png') });
+	});
+});

@@ -1,0 +1,64 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { IRun } from 'n8n-workflow';
+
+import type { Workflow } from '../../scripts/n8n/examples';
+import { writeExamples, writeSandboxCredential } from '../../scripts/n8n/examples';
+import type { N8nInstance } from '../../scripts/n8n/instance';
+import { createInstance, importFiles, mustRun } from '../../scripts/n8n/instance';
+import type { Major } from '../../scripts/n8n/runtime';
+import { RUNTIME_DIR, ensureRuntime } from '../../scripts/n8n/runtime';
+import type { Sandbox } from '../sandbox';
+
+/** A fresh n8n user folder with the package installed, the sandbox credential and the examples. */
+export async function prepareN8n(
+	major: Major,
+	sandbox: Sandbox,
+	adapt?: (workflow: Workflow) => Workflow,
+): Promise<N8nInstance> {
+	const runtime = ensureRuntime(major);
+	const userFolder = join(RUNTIME_DIR, 'e2e', `n8n-${runtime.version}`);
+	rmSync(userFolder, { recursive: true, force: true });
+	const instance = createInstance(runtime, userFolder);
+	const credentials = writeSandboxCredential(join(userFolder, 'import'), sandbox);
+	const workflows = writeExamples(
+		join(userFolder, 'import', 'workflows'),
+		join(userFolder, 'files'),
+		adapt,
+	);
+	await importFiles(instance, {
+		credentials: [credentials],
+		workflows: ['escalation', 'auto-reply', 'search-report', 'send-file'].map((name) =>
+			join(workflows, `${name}.json`),
+		),
+	});
+	return instance;
+}
+
+/** A scheduled example, started by hand: `n8n execute` needs a Manual Trigger to start from. */
+export function startByHand(workflow: Workflow): Workflow {
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			node.type === 'n8n-nodes-base.scheduleTrigger'
+				? { ...node, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }
+				: node,
+		),
+	};
+}
+
+/** Runs a saved workflow through `n8n execute` and answers the run n8n prints. */
+export async function execute(instance: N8nInstance, workflowId: string): Promise<IRun> {
+	const { stdout } = await mustRun(instance, ['execute', `--id=${workflowId}`, '--rawOutput'], {
+		N8N_RUNNERS_BROKER_PORT: '5690',
+	});
+	const start = stdout.search(/^\{/m);
+	if (start === -1) throw new Error(`n8n printed no run:\n${stdout}`);
+	return JSON.parse(stdout.slice(start)) as IRun;
+}
+
+/** The items a node produced on its first output in a run. */
+export function outputOf(run: IRun, nodeName: string) {
+	return run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
+}

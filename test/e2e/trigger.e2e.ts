@@ -1,0 +1,124 @@
+import type { N8nInstance, RunningN8n } from '../../scripts/n8n/instance';
+import { mustRun, signIn, startN8n } from '../../scripts/n8n/instance';
+import type { RecordedRequest, Sandbox } from '../sandbox';
+import { startSandbox } from '../sandbox';
+import { prepareN8n } from './n8n';
+
+const SEARCH = '/v1/backend/meilisearch/org_imbrace/search';
+const SEND = '/v1/backend/conversation_messages';
+const PORT = 5701;
+
+/** Resolves with the first request the sandbox records that matches, waiting as long as `ms`. */
+function nextRequest(sandbox: Sandbox, matches: (request: RecordedRequest) => boolean, ms: number) {
+	return new Promise<RecordedRequest>((resolve, reject) => {
+		const timer = setTimeout(() => {
+			stop();
+			reject(new Error(`No matching request within ${ms / 1000} s`));
+		}, ms);
+		const stop = sandbox.onRequest((request) => {
+			if (!matches(request)) return;
+			clearTimeout(timer);
+			stop();
+			resolve(request);
+		});
+	});
+}
+
+describe('the auto-reply example, active in a running n8n 2.x', () => {
+	let sandbox: Sandbox;
+	let instance: N8nInstance;
+	let n8n: RunningN8n | undefined;
+	let cookie: string;
+
+	beforeAll(async () => {
+		sandbox = await startSandbox();
+		instance = await prepareN8n(2, sandbox);
+		await mustRun(instance, ['publish:workflow', '--id=imbraceAutoReply']);
+		// n8n polls once when it activates the workflow: that poll only marks where things stand.
+		const activationPoll = nextRequest(sandbox, (request) => request.path === SEARCH, 120_000);
+		n8n = await startN8n(instance, PORT);
+		await activationPoll;
+		cookie = await signIn(n8n.url);
+	});
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await sandbox?.close();
+	});
+
+	async function executions() {
+		const response = await fetch(
+			`${n8n!.url}/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: 'imbraceAutoReply' }))}`,
+			{ headers: { cookie } },
+		);
+		const { data } = (await response.json()) as {
+			data: { results: Array<{ id: string; status: string; mode: string }> };
+		};
+		return data.results;
+	}
+
+	it('answers a new contact message exactly once, within two poll intervals', async () => {
+		expect(await executions()).toEqual([]);
+		const conversationId = sandbox.ids.contactConversationId;
+		const reply = nextRequest(
+			sandbox,
+			(request) => request.method === 'POST' && request.path === SEND,
+			130_000,
+		);
+
+		const [message] = sandbox.addMessages({ conversationId, text: 'Hello, is anyone there?' });
+
+		expect((await reply).body).toEqual({
+			conversation_id: conversationId,
+			type: 'quick_reply',
+			title: 'Talk to an agent',
+			payload: 'agent',
+		});
+		// One more poll must pass without a second execution.
+		await nextRequest(sandbox, (request) => request.path === SEARCH, 70_000);
+		const runs = await executions();
+		expect(runs).toHaveLength(1);
+		expect(runs[0]).toMatchObject({ status: 'success', mode: 'trigger' });
+		const details = await (
+			await fetch(`${n8n!.url}/rest/executions/${runs[0].id}`, { headers: { cookie } })
+		).text();
+		expect(details).toContain(message.id);
+		expect(details).not.toContain(sandbox.tokens.agent);
+		expect(
+			sandbox.requests().filter((request) => request.method === 'POST' && request.path === SEND),
+		).toHaveLength(1);
+	});
+
+	it("tests the credential in n8n's own credential tester", async () => {
+		const test = async (accessToken: string) => {
+			const response = await fetch(`${n8n!.url}/rest/credentials/test`, {
+				method: 'POST',
+				headers: { cookie, 'content-type': 'application/json' },
+				body: JSON.stringify({
+					credentials: {
+						id: 'imbraceSandbox1',
+						name: 'iMBRACE sandbox',
+						type: 'imbraceApi',
+						data: {
+							environment: 'custom',
+							baseUrl: sandbox.url,
+							authType: 'accessToken',
+							accessToken,
+						},
+					},
+				}),
+			});
+			return ((await response.json()) as { data: unknown }).data;
+		};
+
+		expect(await test(sandbox.tokens.agent)).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
+		expect(await test('acc_00000000-0000-4000-8000-000000000000')).toEqual({
+			status: 'Error',
+			message:
+				'Unauthorized - Invalid token. Check the token and its type (Access Token or API Key), and that it was issued for the selected environment.',
+		});
+	});
+});

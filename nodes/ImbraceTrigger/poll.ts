@@ -7,7 +7,10 @@ import { checkId, ensure, organizationIdOf, parameterValue } from '../shared/val
 import type { Budget, ConversationCursor, OrganizationCursor, Stream } from './streams';
 import { conversationStream, organizationStream } from './streams';
 
-/** The most messages one poll emits; a larger backlog drains over the following polls. */
+/**
+ * A poll stops reading once it holds this many messages (it finishes the page it is on); a larger
+ * backlog drains over the following polls.
+ */
 export const MAX_MESSAGES_PER_POLL = 5000;
 
 /** What n8n versions without a poll budget get: n8n's own default. */

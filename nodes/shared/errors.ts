@@ -68,7 +68,7 @@ function describe(
 			return { description: FIX_CREDENTIAL, failure: { cause: 'credential-invalid' as const } };
 		case status === 403:
 			return {
-				description: `This token may not reach that ${hints.notFound ? `${hints.notFound.replace(/ ID$/, '').toLowerCase()}` : 'data'}: a contact token reaches only its own conversation, and every token only its own organization. ${hints.notFound ? `Check the ${hints.notFound} and the credential.` : 'Check the credential.'}`,
+				description: `iMBRACE does not let this token reach it: a contact token reaches only its own conversation, and every token only its own organization. Check ${hints.notFound ? `the ${hints.notFound} and ` : ''}the credential.`,
 				failure: { cause: 'credential-invalid' as const },
 			};
 		case status === 404:

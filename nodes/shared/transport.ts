@@ -17,6 +17,7 @@ import type { ListEndpoint } from './endpoints';
 import type { FailureHints, HttpResponse } from './errors';
 import { isJsonObject, responseError, transportError } from './errors';
 import { simplifyMessage } from './simplify';
+import { limitOf } from './validation';
 
 export const CREDENTIAL_TYPE = 'imbraceApi';
 
@@ -121,7 +122,7 @@ export function pageThrough(endpoint: ListEndpoint) {
 		requestData: DeclarativeRestApiSettings.ResultOptions,
 	): Promise<INodeExecutionData[]> {
 		const returnAll = this.getNodeParameter('returnAll', false) as boolean;
-		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', 50) as number);
+		const limit = returnAll ? Infinity : Number(limitOf(this.getNodeParameter('limit', 50)));
 		const simplify = this.getNodeParameter('simplify', false) as boolean;
 
 		const rows: IDataObject[] = [];
@@ -161,10 +162,14 @@ export function operationRouting(
 	};
 }
 
-/** Uploads an input item's binary file (name and type kept) and answers its iMBRACE address. */
+/**
+ * Uploads an input item's binary file (name and type kept) and answers its iMBRACE address. It
+ * goes out with the timeout, proxy and certificate settings of `request`, the node's own request.
+ */
 export async function uploadFile(
 	context: IExecuteSingleFunctions,
 	property: string,
+	request: IHttpRequestOptions,
 ): Promise<string> {
 	const binary = context.helpers.assertBinaryData(property);
 	const content = await context.helpers.getBinaryDataBuffer(property);
@@ -182,17 +187,15 @@ export async function uploadFile(
 			url: '/v1/backend/conversation_messages/_fileupload',
 			body: form,
 			json: false,
+			timeout: request.timeout,
+			proxy: request.proxy,
+			skipSslCertificateValidation: request.skipSslCertificateValidation,
 		},
 		{ invalid: `Check the file in the Input Binary Field "${property}".` },
 	);
 	if (typeof answer.url !== 'string' || !answer.url) {
-		throw responseError(
-			context.getNode(),
-			{ statusCode: 200, body: answer },
-			{
-				itemIndex: context.getItemIndex(),
-			},
-		);
+		const itemIndex = context.getItemIndex();
+		throw responseError(context.getNode(), { statusCode: 200, body: answer }, { itemIndex });
 	}
 	return answer.url;
 }

@@ -1,4 +1,5 @@
 import type {
+	IDataObject,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
 	INodeExecutionData,
@@ -59,7 +60,7 @@ export function checkId(value: unknown, kind: IdKind, required: boolean): Proble
 	}
 	if (typeof value !== 'string' || !value.trim().startsWith(prefix) || /\s/.test(value.trim())) {
 		return {
-			problem: `${shown(value)} is not a ${NOUNS[kind]} ID`,
+			problem: `${shown(value)} is not ${/^[aeiou]/.test(NOUNS[kind]) ? 'an' : 'a'} ${NOUNS[kind]} ID`,
 			fix: `${NOUNS[kind].charAt(0).toUpperCase()}${NOUNS[kind].slice(1)} IDs start with ${prefix}, e.g. ${example}.`,
 		};
 	}
@@ -105,8 +106,14 @@ export function checkBinaryProperty(
 	};
 }
 
+/** A Limit mapped from text ("5") counts as its number. */
+export function limitOf(value: unknown): unknown {
+	return typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+}
+
 export function checkLimit(value: unknown): Problem | undefined {
-	return typeof value === 'number' && Number.isInteger(value) && value >= 1
+	const limit = limitOf(value);
+	return typeof limit === 'number' && Number.isInteger(limit) && limit >= 1
 		? undefined
 		: {
 				problem: `${shown(value)} is not a whole number of at least 1`,
@@ -132,30 +139,70 @@ export function ensure(context: Context, displayName: string, problem: Problem |
 	});
 }
 
-/** A `preSend` step that checks parameters before the request goes out. */
-export function checkBeforeSending(
-	check: (this: IExecuteSingleFunctions) => void | Promise<void>,
+/**
+ * A `preSend` step that checks, and tidies, what routing put into the request. It reads the
+ * request rather than the parameters: n8n has already evaluated them there, and what is checked
+ * is then exactly what is sent.
+ */
+export function beforeSending(
+	check: (this: IExecuteSingleFunctions, request: IHttpRequestOptions) => void | Promise<void>,
 ): PreSendAction {
 	return async function (this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
-		await check.call(this);
+		await check.call(this, requestOptions);
 		return requestOptions;
 	};
 }
 
+/** The request's query (`qs`) or body, as a plain object. */
+export function fieldsOf(request: IHttpRequestOptions, location: 'qs' | 'body'): IDataObject {
+	request[location] ??= {};
+	return request[location] as IDataObject;
+}
+
+/** Checks an ID routing put into the request, trims it, and leaves out an empty optional one. */
+export function tidyId(
+	context: IExecuteSingleFunctions,
+	fields: IDataObject,
+	key: string,
+	displayName: string,
+	kind: IdKind,
+	required = true,
+): void {
+	const value = typeof fields[key] === 'string' ? (fields[key] as string).trim() : fields[key];
+	ensure(context, displayName, checkId(value, kind, required));
+	if (value === undefined || value === '') delete fields[key];
+	else fields[key] = value;
+}
+
+/** Leaves out the optional fields that were left empty. */
+export function dropEmpty(fields: IDataObject, keys: string[]): void {
+	for (const key of keys) if (fields[key] === '' || fields[key] === undefined) delete fields[key];
+}
+
+/** Sends text fields mapped from a number or a boolean as their text: iMBRACE wants strings. */
+export function asText(fields: IDataObject, keys: string[]): void {
+	for (const key of keys) {
+		if (typeof fields[key] === 'number' || typeof fields[key] === 'boolean') {
+			fields[key] = String(fields[key]);
+		}
+	}
+}
+
 /** A `preSend` step for an operation whose only parameter to check is one ID. */
-export function checkIdParameter(
-	name: string,
+export function checkSentId(
+	location: 'qs' | 'body',
+	key: string,
 	displayName: string,
 	kind: IdKind,
 	required = true,
 ): PreSendAction {
-	return checkBeforeSending(function () {
-		ensure(this, displayName, checkId(parameterValue(this, name), kind, required));
+	return beforeSending(function (request) {
+		tidyId(this, fieldsOf(request, location), key, displayName, kind, required);
 	});
 }
 
 /** Limit, unless Return All is on. */
-export const checkListLimit = checkBeforeSending(function () {
+export const checkListLimit = beforeSending(function () {
 	if (!this.getNodeParameter('returnAll', false)) {
 		ensure(this, 'Limit', checkLimit(this.getNodeParameter('limit', 50)));
 	}

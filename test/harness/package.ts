@@ -1,7 +1,8 @@
 import { PackageDirectoryLoader } from 'n8n-core';
-import { resolve } from 'node:path';
 
-export const PACKAGE_ROOT = resolve(__dirname, '../..');
+import { ROOT } from '../../scripts/n8n/runtime';
+
+export const PACKAGE_ROOT = ROOT;
 export const NODE_TYPE = 'n8n-nodes-imbrace.imbrace';
 export const TRIGGER_TYPE = 'n8n-nodes-imbrace.imbraceTrigger';
 export const CREDENTIAL_TYPE = 'imbraceApi';

@@ -113,6 +113,26 @@ describe('iMBRACE node: conversation', () => {
 			]);
 		});
 
+		it('refuses a mapped View that is not one of its three values, before any request', async () => {
+			const run = await runNode({
+				parameters: {
+					resource: 'conversation',
+					operation: 'getChannelCounts',
+					view: '={{ $json.view }}',
+				},
+				items: [{ json: { view: 'everything' } }],
+				credentials: fixture.credentials(),
+			});
+
+			expect(run.error?.message).toBe(
+				'The View "everything" is not one of all, joined, yours [item 0]',
+			);
+			expect(run.error?.description).toBe(
+				'Choose All, Joined or Yours, or map one of those values.',
+			);
+			expect(fixture.sandbox.requests()).toEqual([]);
+		});
+
 		it('counts all conversations when the view is left at its default', async () => {
 			const run = await runNode({
 				parameters: { resource: 'conversation', operation: 'getChannelCounts' },
@@ -213,6 +233,31 @@ describe('iMBRACE node: conversation', () => {
 					query: {},
 					body: { contact_id: sandbox.ids.contactId, channel_id: sandbox.ids.channelId },
 				},
+			]);
+		});
+
+		it('leaves out a Channel ID that is mapped to nothing, so the contact’s channel is used', async () => {
+			const { sandbox } = fixture;
+			const run = await runNode({
+				parameters: {
+					resource: 'conversation',
+					operation: 'create',
+					additionalFields: {
+						contactId: '={{ $json.contact }}',
+						channelId: '={{ $json.channel }}',
+					},
+				},
+				items: [
+					{ json: { contact: ` ${sandbox.ids.contactId} `, channel: '' } },
+					{ json: { contact: sandbox.ids.contactId } },
+				],
+				credentials: fixture.credentials(),
+			});
+
+			expect(run.error).toBeUndefined();
+			expect(apiRequests().map((request) => request.body)).toEqual([
+				{ contact_id: sandbox.ids.contactId },
+				{ contact_id: sandbox.ids.contactId },
 			]);
 		});
 

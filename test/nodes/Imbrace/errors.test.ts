@@ -227,7 +227,7 @@ describe('iMBRACE node: failures', () => {
 
 		expect(run.error?.message).toBe('Forbidden (HTTP 403)');
 		expect(run.error?.description).toBe(
-			'This token may not reach that conversation: a contact token reaches only its own conversation, and every token only its own organization. Check the Conversation ID and the credential.',
+			'iMBRACE does not let this token reach it: a contact token reaches only its own conversation, and every token only its own organization. Check the Conversation ID and the credential.',
 		);
 	});
 

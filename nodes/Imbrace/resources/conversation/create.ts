@@ -1,7 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { operationRouting } from '../../../shared/transport';
-import { checkBeforeSending, checkId, ensure } from '../../../shared/validation';
+import { beforeSending, fieldsOf, tidyId } from '../../../shared/validation';
 
 export const createOperation: INodePropertyOptions = {
 	name: 'Create',
@@ -13,10 +13,10 @@ export const createOperation: INodePropertyOptions = {
 		{ method: 'POST', url: '/v1/backend/conversation' },
 		{
 			checks: [
-				checkBeforeSending(function () {
-					const fields = this.getNodeParameter('additionalFields', {}) as Record<string, unknown>;
-					ensure(this, 'Contact ID', checkId(fields.contactId, 'contact', false));
-					ensure(this, 'Channel ID', checkId(fields.channelId, 'channel', false));
+				beforeSending(function (request) {
+					const body = fieldsOf(request, 'body');
+					tidyId(this, body, 'contact_id', 'Contact ID', 'contact', false);
+					tidyId(this, body, 'channel_id', 'Channel ID', 'channel', false);
 				}),
 			],
 			hints: {
@@ -45,7 +45,7 @@ export const createFields: INodeProperties[] = [
 				placeholder: 'e.g. ch_2592e13f-c43f-48a2-a416-a7bb12a5caec',
 				description: "The channel to open it in; the contact's own channel when left out",
 				routing: {
-					send: { type: 'body', property: 'channel_id', value: '={{ String($value).trim() }}' },
+					send: { type: 'body', property: 'channel_id' },
 				},
 			},
 			{
@@ -57,7 +57,7 @@ export const createFields: INodeProperties[] = [
 				description:
 					'The contact to open the conversation for (needed with an agent token or API key)',
 				routing: {
-					send: { type: 'body', property: 'contact_id', value: '={{ String($value).trim() }}' },
+					send: { type: 'body', property: 'contact_id' },
 				},
 			},
 		],

@@ -2,7 +2,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { idLocator } from '../../../shared/descriptions';
 import { operationRouting } from '../../../shared/transport';
-import { checkIdParameter } from '../../../shared/validation';
+import { checkSentId } from '../../../shared/validation';
 
 export const getTeamChannelCountsOperation: INodePropertyOptions = {
 	name: 'Get Team Channel Counts',
@@ -12,7 +12,7 @@ export const getTeamChannelCountsOperation: INodePropertyOptions = {
 	routing: operationRouting(
 		{ method: 'GET', url: '/v1/backend/channels/_conv_count' },
 		{
-			checks: [checkIdParameter('teamId', 'Team ID', 'team')],
+			checks: [checkSentId('qs', 'team_id', 'Team ID', 'team')],
 			hints: { notFound: 'Team ID' },
 		},
 	),
@@ -31,7 +31,7 @@ export const getTeamChannelCountsFields: INodeProperties[] = [
 			displayOptions: { show: { resource: ['conversation'], operation: ['getTeamChannelCounts'] } },
 		}),
 		routing: {
-			send: { type: 'query', property: 'team_id', value: '={{ String($value).trim() }}' },
+			send: { type: 'query', property: 'team_id' },
 		},
 	},
 ];

@@ -2,7 +2,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { idLocator } from '../../../shared/descriptions';
 import { operationRouting } from '../../../shared/transport';
-import { checkIdParameter } from '../../../shared/validation';
+import { checkSentId } from '../../../shared/validation';
 
 export const getViewCountsOperation: INodePropertyOptions = {
 	name: 'Get View Counts',
@@ -17,7 +17,7 @@ export const getViewCountsOperation: INodePropertyOptions = {
 			qs: { type: 'business_unit_id' },
 		},
 		{
-			checks: [checkIdParameter('businessUnitId', 'Business Unit ID', 'businessUnit')],
+			checks: [checkSentId('qs', 'q', 'Business Unit ID', 'businessUnit')],
 			hints: { notFound: 'Business Unit ID' },
 		},
 	),
@@ -34,6 +34,6 @@ export const getViewCountsFields: INodeProperties[] = [
 			description: 'The business unit whose conversations to count',
 			displayOptions: { show: { resource: ['conversation'], operation: ['getViewCounts'] } },
 		}),
-		routing: { send: { type: 'query', property: 'q', value: '={{ String($value).trim() }}' } },
+		routing: { send: { type: 'query', property: 'q' } },
 	},
 ];

@@ -13,12 +13,7 @@ export function conversationIdField(operation: string, property: 'qs' | 'body'):
 				"The conversation; required with an agent token or API key, and may be left empty with a contact token to use the contact's own conversation",
 			displayOptions: { show: { resource: ['message'], operation: [operation] } },
 		}),
-		routing: {
-			send: {
-				type: property === 'qs' ? 'query' : 'body',
-				property: 'conversation_id',
-				value: '={{ String($value ?? "").trim() || undefined }}',
-			},
-		},
+		// Trimmed, and left out when empty, by the operation's check.
+		routing: { send: { type: property === 'qs' ? 'query' : 'body', property: 'conversation_id' } },
 	};
 }

@@ -3,7 +3,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listProperties } from '../../../shared/descriptions';
 import { messageFetch } from '../../../shared/endpoints';
 import { operationRouting } from '../../../shared/transport';
-import { checkBeforeSending, checkListLimit, ensure } from '../../../shared/validation';
+import { beforeSending, checkListLimit, ensure, fieldsOf } from '../../../shared/validation';
 import { organizationIdField, toOrganizationIndex } from './organizationId';
 import { FILTER_SYNTAX } from './search';
 
@@ -18,8 +18,8 @@ export const fetchOperation: INodePropertyOptions = {
 		{
 			list: messageFetch,
 			checks: [
-				checkBeforeSending(function () {
-					if (!String(this.getNodeParameter('filter', '')).trim()) {
+				beforeSending(function (request) {
+					if (!String(fieldsOf(request, 'body').filter ?? '').trim()) {
 						ensure(this, 'Filter', {
 							problem: 'is empty',
 							fix: `Enter a filter in ${FILTER_SYNTAX}.`,

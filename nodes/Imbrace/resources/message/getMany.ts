@@ -3,7 +3,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listProperties } from '../../../shared/descriptions';
 import { conversationMessages } from '../../../shared/endpoints';
 import { operationRouting } from '../../../shared/transport';
-import { checkIdParameter, checkListLimit } from '../../../shared/validation';
+import { checkListLimit, checkSentId } from '../../../shared/validation';
 import { conversationIdField } from './conversationId';
 
 export const getManyOperation: INodePropertyOptions = {
@@ -16,7 +16,7 @@ export const getManyOperation: INodePropertyOptions = {
 		{
 			list: conversationMessages,
 			checks: [
-				checkIdParameter('conversationId', 'Conversation ID', 'conversation', false),
+				checkSentId('qs', 'conversation_id', 'Conversation ID', 'conversation', false),
 				checkListLimit,
 			],
 			hints: {

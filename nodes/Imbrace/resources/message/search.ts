@@ -3,10 +3,17 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listProperties } from '../../../shared/descriptions';
 import { messageSearch } from '../../../shared/endpoints';
 import { operationRouting } from '../../../shared/transport';
-import { checkListLimit } from '../../../shared/validation';
+import {
+	asText,
+	beforeSending,
+	checkListLimit,
+	dropEmpty,
+	fieldsOf,
+} from '../../../shared/validation';
 import { organizationIdField, toOrganizationIndex } from './organizationId';
 
-const SORT_ORDERS: Record<string, string[]> = {
+/** Relevance is Meilisearch's own order: no sort at all. */
+const SORT_ORDERS: Record<string, string[] | undefined> = {
 	newestFirst: ['created_at:desc'],
 	oldestFirst: ['created_at:asc'],
 };
@@ -24,7 +31,16 @@ export const searchOperation: INodePropertyOptions = {
 		{ method: 'POST' },
 		{
 			list: messageSearch,
-			checks: [checkListLimit, toOrganizationIndex('search')],
+			checks: [
+				beforeSending(function (request) {
+					const body = fieldsOf(request, 'body');
+					asText(body, ['q', 'filter']);
+					body.sort = SORT_ORDERS[String(body.sort)];
+					dropEmpty(body, ['filter', 'sort']);
+				}),
+				checkListLimit,
+				toOrganizationIndex('search'),
+			],
 			hints: {
 				notFound: 'Organization ID',
 				invalid: `Check the Filter: it uses ${FILTER_SYNTAX}.`,
@@ -61,9 +77,7 @@ export const searchFields: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. type = text AND from = con_da38689f-ac07-476f-90d9-4a45ec327337',
 				description: `Only messages matching this filter, in ${FILTER_SYNTAX}`,
-				routing: {
-					send: { type: 'body', property: 'filter', value: '={{ $value || undefined }}' },
-				},
+				routing: { send: { type: 'body', property: 'filter' } },
 			},
 			{
 				displayName: 'Sort',
@@ -76,13 +90,7 @@ export const searchFields: INodeProperties[] = [
 				],
 				default: 'newestFirst',
 				description: 'The order of the messages; relevance when left out',
-				routing: {
-					send: {
-						type: 'body',
-						property: 'sort',
-						value: `={{ ${JSON.stringify(SORT_ORDERS)}[$value] }}`,
-					},
-				},
+				routing: { send: { type: 'body', property: 'sort' } },
 			},
 		],
 	},

@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
 	INodeProperties,
@@ -8,61 +7,50 @@ import type {
 
 import { operationRouting, uploadFile } from '../../../shared/transport';
 import {
-	checkBeforeSending,
+	asText,
 	checkBinaryProperty,
-	checkId,
 	checkText,
 	checkUrl,
+	dropEmpty,
 	ensure,
-	parameterValue,
+	fieldsOf,
+	tidyId,
 } from '../../../shared/validation';
 import { conversationIdField } from './conversationId';
 
 const FILE_TYPES = ['image', 'file', 'pdf'];
 
-function sendsFileFromBinary(context: IExecuteSingleFunctions): boolean {
-	return (
-		FILE_TYPES.includes(context.getNodeParameter('messageType') as string) &&
-		context.getNodeParameter('fileSource') === 'binary'
-	);
-}
-
-const checkMessage = checkBeforeSending(function () {
-	ensure(
-		this,
-		'Conversation ID',
-		checkId(parameterValue(this, 'conversationId'), 'conversation', false),
-	);
-	const messageType = this.getNodeParameter('messageType') as string;
-	if (messageType === 'text') {
-		ensure(this, 'Text', checkText(this.getNodeParameter('text')));
-	} else if (messageType === 'quickReply') {
-		const title = String(this.getNodeParameter('title', '')).trim();
-		const payload = String(this.getNodeParameter('payload', '')).trim();
-		if (!title && !payload) {
+/**
+ * Checks the message routing built and finishes it: the wire type of a quick reply, no empty
+ * optional fields, and, for a Binary File, the file uploaded first and its address sent.
+ */
+async function prepareMessage(
+	this: IExecuteSingleFunctions,
+	request: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const body = fieldsOf(request, 'body');
+	tidyId(this, body, 'conversation_id', 'Conversation ID', 'conversation', false);
+	asText(body, ['text', 'url', 'caption', 'title', 'payload']);
+	dropEmpty(body, ['caption', 'title', 'payload']);
+	if (body.type === 'text') {
+		ensure(this, 'Text', checkText(body.text));
+	} else if (body.type === 'quickReply') {
+		body.type = 'quick_reply';
+		if (!String(body.title ?? '').trim() && !String(body.payload ?? '').trim()) {
 			ensure(this, 'Title', {
 				problem: 'and the Payload are both empty',
 				fix: 'A quick reply needs a Title, a Payload, or both.',
 			});
 		}
-	} else if (sendsFileFromBinary(this)) {
+	} else if (this.getNodeParameter('fileSource') === 'binary') {
 		const property = this.getNodeParameter('binaryPropertyName') as string;
 		ensure(this, 'Input Binary Field', checkBinaryProperty(this.getInputData(), property));
+		body.url = await uploadFile(this, property, request);
 	} else {
-		ensure(this, 'URL', checkUrl(this.getNodeParameter('url')));
+		body.url = typeof body.url === 'string' ? body.url.trim() : body.url;
+		ensure(this, 'URL', checkUrl(body.url));
 	}
-});
-
-/** Binary File: uploads the item's file first and sends the address iMBRACE gives it. */
-async function uploadBinaryFile(
-	this: IExecuteSingleFunctions,
-	requestOptions: IHttpRequestOptions,
-): Promise<IHttpRequestOptions> {
-	if (sendsFileFromBinary(this)) {
-		const url = await uploadFile(this, this.getNodeParameter('binaryPropertyName') as string);
-		requestOptions.body = { ...(requestOptions.body as IDataObject), url };
-	}
-	return requestOptions;
+	return request;
 }
 
 export const sendOperation: INodePropertyOptions = {
@@ -74,7 +62,7 @@ export const sendOperation: INodePropertyOptions = {
 	routing: operationRouting(
 		{ method: 'POST', url: '/v1/backend/conversation_messages' },
 		{
-			checks: [checkMessage, uploadBinaryFile],
+			checks: [prepareMessage],
 			hints: {
 				notFound: 'Conversation ID',
 				invalid:
@@ -84,7 +72,7 @@ export const sendOperation: INodePropertyOptions = {
 	),
 };
 
-function showFor(extra: IDataObject = {}) {
+function showFor(extra: Record<string, string[]> = {}) {
 	return { show: { resource: ['message'], operation: ['send'], ...extra } };
 }
 
@@ -107,13 +95,7 @@ export const sendFields: INodeProperties[] = [
 		],
 		default: 'text',
 		displayOptions: showFor(),
-		routing: {
-			send: {
-				type: 'body',
-				property: 'type',
-				value: '={{ $value === "quickReply" ? "quick_reply" : $value }}',
-			},
-		},
+		routing: { send: { type: 'body', property: 'type' } },
 	},
 	{
 		displayName: 'Text',
@@ -150,7 +132,7 @@ export const sendFields: INodeProperties[] = [
 		placeholder: 'e.g. https://example.com/brochure.pdf',
 		description: 'The absolute http(s) address of the file',
 		displayOptions: showFor({ messageType: FILE_TYPES, fileSource: ['url'] }),
-		routing: { send: { type: 'body', property: 'url', value: '={{ String($value).trim() }}' } },
+		routing: { send: { type: 'body', property: 'url' } },
 	},
 	{
 		displayName: 'Input Binary Field',
@@ -169,7 +151,7 @@ export const sendFields: INodeProperties[] = [
 		placeholder: 'e.g. Our price list',
 		description: 'Text shown with the file',
 		displayOptions: showFor({ messageType: FILE_TYPES }),
-		routing: { send: { type: 'body', property: 'caption', value: '={{ $value || undefined }}' } },
+		routing: { send: { type: 'body', property: 'caption' } },
 	},
 	{
 		displayName: 'Title',
@@ -179,7 +161,7 @@ export const sendFields: INodeProperties[] = [
 		placeholder: 'e.g. Red',
 		description: 'The text of the reply option',
 		displayOptions: showFor({ messageType: ['quickReply'] }),
-		routing: { send: { type: 'body', property: 'title', value: '={{ $value || undefined }}' } },
+		routing: { send: { type: 'body', property: 'title' } },
 	},
 	{
 		displayName: 'Payload',
@@ -189,6 +171,6 @@ export const sendFields: INodeProperties[] = [
 		placeholder: 'e.g. 0_red',
 		description: 'The value a bot receives when the option is chosen',
 		displayOptions: showFor({ messageType: ['quickReply'] }),
-		routing: { send: { type: 'body', property: 'payload', value: '={{ $value || undefined }}' } },
+		routing: { send: { type: 'body', property: 'payload' } },
 	},
 ];

@@ -95,6 +95,24 @@ describe('iMBRACE node: message Get Many', () => {
 		expect(listQueries()).toEqual([page(conversationId, 0, 100), page(conversationId, 100, 30)]);
 	});
 
+	it('takes a Limit mapped from text as its number', async () => {
+		const { conversationId } = conversationWith(10);
+
+		const run = await runNode({
+			parameters: {
+				resource: 'message',
+				operation: 'getMany',
+				conversationId,
+				limit: '={{ $json.limit }}',
+			},
+			items: [{ json: { limit: '4' } }],
+			credentials: fixture.credentials(),
+		});
+
+		expect(run.output).toHaveLength(4);
+		expect(listQueries()).toEqual([page(conversationId, 0, 4)]);
+	});
+
 	it('returns fewer than Limit when the conversation holds fewer, in one request', async () => {
 		const { conversationId } = conversationWith(3);
 

@@ -89,6 +89,22 @@ describe('iMBRACE node: message Search', () => {
 		});
 	});
 
+	it('sends a Query mapped from a number as text', async () => {
+		await runNode({
+			parameters: {
+				resource: 'message',
+				operation: 'search',
+				query: '={{ $json.order }}',
+				limit: 1,
+			},
+			items: [{ json: { order: 1042 } }],
+			credentials: fixture.credentials(),
+		});
+
+		expect(searchBodies()[0].body).toEqual({ q: '1042', limit: 1, offset: 0 });
+		expect(fixture.sandbox.requests()[0].status).toBe(200);
+	});
+
 	it('sends no sort for Relevance', async () => {
 		await search({ query: 'refund', limit: 1, options: { sort: 'relevance' } });
 

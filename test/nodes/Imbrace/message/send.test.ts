@@ -120,6 +120,29 @@ describe('iMBRACE node: message Send', () => {
 		});
 	});
 
+	it('sends text fields mapped from numbers as text', async () => {
+		const conversationId = fixture.sandbox.ids.conversationIds[0];
+
+		await send({ conversationId, messageType: 'text', text: '={{ $json.amount }}' }, [
+			{ json: { amount: 42 } },
+		]);
+		await send(
+			{
+				conversationId,
+				messageType: 'quickReply',
+				title: '={{ $json.choice }}',
+				payload: '={{ $json.choice }}',
+			},
+			[{ json: { choice: 7 } }],
+		);
+
+		expect(bodies().map((request) => request.body)).toEqual([
+			{ conversation_id: conversationId, type: 'text', text: '42' },
+			{ conversation_id: conversationId, type: 'quick_reply', title: '7', payload: '7' },
+		]);
+		expect(fixture.sandbox.requests().map((request) => request.status)).toEqual([200, 200]);
+	});
+
 	it("sends into a contact token's own conversation when the Conversation ID is empty", async () => {
 		const { sandbox } = fixture;
 		const run = await runNode({
@@ -192,6 +215,27 @@ describe('iMBRACE node: message Send', () => {
 			const download = await fetch(url);
 			expect(download.headers.get('content-type')).toBe('application/pdf');
 			expect(await download.text()).toBe(file.content);
+		});
+
+		it("gives up an upload after the node's Timeout, like its other requests", async () => {
+			const { sandbox } = fixture;
+			sandbox.injectFault({ kind: 'delay', ms: 2000, match: { path: UPLOAD } });
+
+			const run = await runNode({
+				parameters: {
+					resource: 'message',
+					operation: 'send',
+					conversationId: sandbox.ids.conversationIds[0],
+					messageType: 'pdf',
+					fileSource: 'binary',
+					requestOptions: { timeout: 250 },
+				},
+				items: [itemWith(files[0])],
+				credentials: fixture.credentials(),
+			});
+
+			expect(run.error?.message).toBe(`${sandbox.url} did not answer in time`);
+			expect(run.output).toEqual([]);
 		});
 
 		it('uploads each input item’s own file, from the named binary field', async () => {

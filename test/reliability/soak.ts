@@ -1,0 +1,150 @@
+import type { CredentialData } from '../harness/engine';
+import { createPoller } from '../harness/poller';
+import type { Fault, Sandbox } from '../sandbox';
+import type { SecretScanner } from './secrets';
+
+/**
+ * The trigger soak: 10,000 messages arriving in random bursts, many sharing one millisecond,
+ * while 10% of requests fail. As test/nodes/ImbraceTrigger/soak.test.ts, but every message gets
+ * an explicit time from a clock of its own (not the wall clock), so that the figures are the same
+ * on every run and can be published.
+ */
+
+export const SOAK_MESSAGES = 10_000;
+const SEED = 20261124;
+/** The soak's own clock starts well after the seed's newest message. */
+const CLOCK_START_MS = Date.parse('2030-01-01T00:00:00.000Z');
+
+export type SoakScope = 'conversation' | 'organization';
+
+export interface SoakFigures {
+	added: number;
+	emitted: number;
+	lost: number;
+	duplicated: number;
+	inOrder: boolean;
+	/** Bursts whose messages all share one millisecond, and the largest of them. */
+	sharedBursts: number;
+	largestSharedBurst: number;
+	polls: number;
+	failedPolls: number;
+	requests: number;
+	injectedFaults: number;
+	/** The size of the trigger's stored state (its cursor) at the end, in bytes of JSON. */
+	stateBytes: number;
+}
+
+/** mulberry32: a small seeded generator, so that the soak is the same on every run. */
+function seeded(seed: number) {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+export const SOAK_FAULTS: Fault[] = [
+	{ kind: 'status', status: 500 },
+	{ kind: 'html', status: 502 },
+	{ kind: 'html', status: 503 },
+	{ kind: 'rateLimit', retryAfter: 1 },
+	{ kind: 'drop' },
+	{ kind: 'malformedJson' },
+];
+
+export async function runSoak(
+	sandbox: Sandbox,
+	credentials: CredentialData,
+	scope: SoakScope,
+	secrets: SecretScanner,
+): Promise<SoakFigures> {
+	const random = seeded(SEED);
+	const conversations = [1, 2, 3].map(() => sandbox.addConversation());
+	const poller = await createPoller({
+		parameters:
+			scope === 'conversation'
+				? { scope, conversationId: conversations[0], options: { simplify: true } }
+				: { scope, options: { simplify: true } },
+		credentials,
+	});
+	const first = await poller.poll();
+	if (first.emitted !== null || first.error) throw new Error('Activation emitted or failed');
+
+	const added: string[] = [];
+	let clock = CLOCK_START_MS;
+	let sharedBursts = 0;
+	let largestSharedBurst = 0;
+	const addBurst = (count: number) => {
+		const conversationId =
+			scope === 'conversation' ? conversations[0] : conversations[Math.floor(random() * 3)];
+		// Four bursts in ten share one millisecond.
+		const shared = random() < 0.4;
+		if (shared && count > 1) {
+			sharedBursts++;
+			largestSharedBurst = Math.max(largestSharedBurst, count);
+		}
+		const messages = Array.from({ length: count }, (_, index) => ({
+			at: new Date(shared ? clock : clock + index).toISOString(),
+		}));
+		clock += shared ? 1 : count;
+		for (const message of sandbox.addMessages({ conversationId, messages })) added.push(message.id);
+	};
+
+	let failing = true;
+	let requests = 0;
+	let injectedFaults = 0;
+	const stop = sandbox.onRequest(() => {
+		requests++;
+		if (failing && random() < 0.1) {
+			sandbox.injectFault(SOAK_FAULTS[Math.floor(random() * SOAK_FAULTS.length)]);
+			injectedFaults++;
+		}
+		// Some messages arrive while a poll is paging.
+		if (added.length < SOAK_MESSAGES && random() < 0.05)
+			addBurst(Math.min(SOAK_MESSAGES - added.length, 1 + Math.floor(random() * 5)));
+	});
+
+	const emitted: string[] = [];
+	let polls = 0;
+	let failedPolls = 0;
+	const poll = async () => {
+		const outcome = await poller.poll();
+		polls++;
+		if (outcome.error) {
+			failedPolls++;
+			secrets.scanError(`soak (${scope}): poll ${polls}`, outcome.error);
+		}
+		secrets.scanItems(`soak (${scope}): poll ${polls}`, outcome.emitted ?? [], true);
+		emitted.push(...(outcome.emitted ?? []).map((item) => String(item.json.id)));
+		return outcome;
+	};
+	try {
+		while (added.length < SOAK_MESSAGES) {
+			addBurst(Math.min(SOAK_MESSAGES - added.length, 1 + Math.floor(random() * 80)));
+			await poll();
+		}
+		failing = false;
+		while ((await poll()).emitted !== null);
+	} finally {
+		stop();
+	}
+
+	const emittedSet = new Set(emitted);
+	return {
+		added: added.length,
+		emitted: emitted.length,
+		lost: added.filter((id) => !emittedSet.has(id)).length,
+		duplicated: emitted.length - emittedSet.size,
+		inOrder: JSON.stringify(emitted) === JSON.stringify(added),
+		sharedBursts,
+		largestSharedBurst,
+		polls,
+		failedPolls,
+		requests,
+		injectedFaults,
+		stateBytes: JSON.stringify(poller.storedState()).length,
+	};
+}

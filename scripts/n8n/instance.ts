@@ -6,6 +6,8 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { IRun } from 'n8n-workflow';
+
 import type { Runtime } from './runtime';
 import { ROOT } from './runtime';
 
@@ -146,6 +148,20 @@ export async function mustRun(
 		);
 	}
 	return result;
+}
+
+/**
+ * Runs a saved workflow through `n8n execute --rawOutput` and answers the run n8n prints: a
+ * pretty-printed JSON object between n8n's log lines.
+ */
+export async function execute(instance: N8nInstance, workflowId: string): Promise<IRun> {
+	// Its own task broker port, so that it can run next to a started n8n.
+	const { stdout } = await mustRun(instance, ['execute', `--id=${workflowId}`, '--rawOutput'], {
+		N8N_RUNNERS_BROKER_PORT: String(5690 + (instance.runtime.major === 1 ? 1 : 0)),
+	});
+	const printed = /^\{$[\s\S]*?^\}$/m.exec(stdout);
+	if (!printed) throw new Error(`n8n printed no run:\n${stdout}`);
+	return JSON.parse(printed[0]) as IRun;
 }
 
 /** Imports credential and workflow files (each a JSON array or object with an `id`). */

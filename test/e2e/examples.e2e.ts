@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { N8nInstance } from '../../scripts/n8n/instance';
+import { execute } from '../../scripts/n8n/instance';
 import { EXAMPLES_DIR } from '../../scripts/n8n/examples';
 import { RUNTIMES } from '../../scripts/n8n/runtime';
 import type { Major } from '../../scripts/n8n/runtime';
 import type { Sandbox } from '../sandbox';
 import { startSandbox } from '../sandbox';
-import { execute, outputOf, prepareN8n, startByHand } from './n8n';
+import { outputOf, prepareN8n, startByHand } from './n8n';
 
 const SEND = '/v1/backend/conversation_messages';
 

@@ -6,7 +6,7 @@ import type { IRun } from 'n8n-workflow';
 import type { Workflow } from '../../scripts/n8n/examples';
 import { writeExamples, writeSandboxCredential } from '../../scripts/n8n/examples';
 import type { N8nInstance } from '../../scripts/n8n/instance';
-import { createInstance, importFiles, mustRun } from '../../scripts/n8n/instance';
+import { createInstance, importFiles } from '../../scripts/n8n/instance';
 import type { Major } from '../../scripts/n8n/runtime';
 import { RUNTIME_DIR, ensureRuntime } from '../../scripts/n8n/runtime';
 import type { Sandbox } from '../sandbox';
@@ -46,16 +46,6 @@ export function startByHand(workflow: Workflow): Workflow {
 				: node,
 		),
 	};
-}
-
-/** Runs a saved workflow through `n8n execute` and answers the run n8n prints. */
-export async function execute(instance: N8nInstance, workflowId: string): Promise<IRun> {
-	const { stdout } = await mustRun(instance, ['execute', `--id=${workflowId}`, '--rawOutput'], {
-		N8N_RUNNERS_BROKER_PORT: '5690',
-	});
-	const start = stdout.search(/^\{/m);
-	if (start === -1) throw new Error(`n8n printed no run:\n${stdout}`);
-	return JSON.parse(stdout.slice(start)) as IRun;
 }
 
 /** The items a node produced on its first output in a run. */

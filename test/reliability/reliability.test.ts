@@ -13,8 +13,8 @@ import { FAULT_KINDS, FAULTED_OPERATIONS, TIMEOUT_MS } from './faults';
 import type { ReportData } from './report';
 import { REPORT_PATH, formatMarkdown, normalise, renderReport, writeReport } from './report';
 import { SecretScanner, flushLog, logFiles } from './secrets';
-import { SOAK_MESSAGES, runSoak } from './soak';
-import type { SoakScope } from './soak';
+import { SOAK_MESSAGES, runSoak } from '../nodes/ImbraceTrigger/soak';
+import type { SoakScope } from '../nodes/ImbraceTrigger/soak';
 
 /**
  * The reliability suite: bad inputs, injected faults, a trigger soak and a check for leaked
@@ -302,7 +302,13 @@ describe('Reliability', () => {
 		it.each<SoakScope>(['conversation', 'organization'])(
 			`emits all ${SOAK_MESSAGES} messages once each, watching the %s`,
 			async (scope) => {
-				const figures = await runSoak(fixture.sandbox, fixture.credentials(), scope, secrets);
+				const figures = await runSoak(fixture.sandbox, fixture.credentials(), {
+					scope,
+					onPoll(label, outcome) {
+						if (outcome.error) secrets.scanError(label, outcome.error);
+						secrets.scanItems(label, outcome.emitted ?? [], true);
+					},
+				});
 				data.soak[scope] = figures;
 
 				expect(figures.added).toBe(SOAK_MESSAGES);

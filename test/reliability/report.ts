@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { PACKAGE_ROOT } from '../harness/package';
-import type { SoakFigures, SoakScope } from './soak';
+import type { SoakFigures, SoakScope } from '../nodes/ImbraceTrigger/soak';
 
 /**
  * bench/RELIABILITY.md, written from what the suite recorded. Everything in it is deterministic:

@@ -1,13 +1,13 @@
-import type { CredentialData } from '../harness/engine';
-import { createPoller } from '../harness/poller';
-import type { Fault, Sandbox } from '../sandbox';
-import type { SecretScanner } from './secrets';
+import type { CredentialData } from '../../harness/engine';
+import type { CursorMode, PollOutcome } from '../../harness/poller';
+import { createPoller } from '../../harness/poller';
+import type { Fault, Sandbox } from '../../sandbox';
 
 /**
- * The trigger soak: 10,000 messages arriving in random bursts, many sharing one millisecond,
- * while 10% of requests fail. As test/nodes/ImbraceTrigger/soak.test.ts, but every message gets
- * an explicit time from a clock of its own (not the wall clock), so that the figures are the same
- * on every run and can be published.
+ * The trigger soak: 10,000 messages arriving in random bursts, many sharing one millisecond, some
+ * while a poll is paging, while 10% of requests fail. Every message gets an explicit time from a
+ * clock of the soak's own (not the wall clock), so that its figures are the same on every run
+ * (test/reliability publishes them).
  */
 
 export const SOAK_MESSAGES = 10_000;
@@ -16,6 +16,15 @@ const SEED = 20261124;
 const CLOCK_START_MS = Date.parse('2030-01-01T00:00:00.000Z');
 
 export type SoakScope = 'conversation' | 'organization';
+
+export interface SoakOptions {
+	scope: SoakScope;
+	mode?: CursorMode;
+	/** What n8n's getPollBudgetMs() answers; 0 makes every poll stop after one page. */
+	budgetMs?: number;
+	/** Sees every poll's outcome (the reliability suite scans them for the token). */
+	onPoll?(label: string, outcome: PollOutcome): void;
+}
 
 export interface SoakFigures {
 	added: number;
@@ -58,8 +67,7 @@ export const SOAK_FAULTS: Fault[] = [
 export async function runSoak(
 	sandbox: Sandbox,
 	credentials: CredentialData,
-	scope: SoakScope,
-	secrets: SecretScanner,
+	{ scope, mode, budgetMs, onPoll }: SoakOptions,
 ): Promise<SoakFigures> {
 	const random = seeded(SEED);
 	const conversations = [1, 2, 3].map(() => sandbox.addConversation());
@@ -69,6 +77,8 @@ export async function runSoak(
 				? { scope, conversationId: conversations[0], options: { simplify: true } }
 				: { scope, options: { simplify: true } },
 		credentials,
+		mode,
+		budgetMs,
 	});
 	const first = await poller.poll();
 	if (first.emitted !== null || first.error) throw new Error('Activation emitted or failed');
@@ -113,11 +123,8 @@ export async function runSoak(
 	const poll = async () => {
 		const outcome = await poller.poll();
 		polls++;
-		if (outcome.error) {
-			failedPolls++;
-			secrets.scanError(`soak (${scope}): poll ${polls}`, outcome.error);
-		}
-		secrets.scanItems(`soak (${scope}): poll ${polls}`, outcome.emitted ?? [], true);
+		if (outcome.error) failedPolls++;
+		onPoll?.(`soak (${scope}): poll ${polls}`, outcome);
 		emitted.push(...(outcome.emitted ?? []).map((item) => String(item.json.id)));
 		return outcome;
 	};

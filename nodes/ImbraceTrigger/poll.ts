@@ -11,7 +11,7 @@ import { conversationStream, organizationStream } from './streams';
  * A poll stops reading once it holds this many messages (it finishes the page it is on); a larger
  * backlog drains over the following polls.
  */
-export const MAX_MESSAGES_PER_POLL = 5000;
+const MAX_MESSAGES_PER_POLL = 5000;
 
 /** What n8n versions without a poll budget get: n8n's own default. */
 const DEFAULT_BUDGET_MS = 5 * 60_000;

@@ -174,7 +174,7 @@ export function conversationStream(
 const SEARCH_PAGE = messageSearch.maxPageSize;
 
 /** More than this many messages in one millisecond and the cursor moves past it. */
-export const MAX_TIED_IDS = 1000;
+const MAX_TIED_IDS = 1000;
 
 function nextMillisecond(at: string): string {
 	const time = Date.parse(at);
@@ -219,7 +219,7 @@ export function organizationStream(
 			const { rows } = await page({ ...body, offset: 0 });
 			const at = rows[0] ? createdAt(rows[0]) : '';
 			const ids = rows.filter((row) => createdAt(row) === at).map(messageId);
-			return { key, at, ids: ids.length > MAX_TIED_IDS ? [] : ids };
+			return { key, at, ids };
 		},
 
 		async since(cursor, budget) {

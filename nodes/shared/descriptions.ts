@@ -48,7 +48,7 @@ export function idLocator(options: IdLocatorOptions): INodeProperties {
 	};
 }
 
-export function simplifyProperty(displayOptions: IDisplayOptions): INodeProperties {
+function simplifyProperty(displayOptions: IDisplayOptions): INodeProperties {
 	return {
 		displayName: 'Simplify',
 		name: 'simplify',

@@ -1,5 +1,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+export const CREDENTIAL_TYPE = 'imbraceApi';
+
 /** The iMBRACE app gateways, by the credential's `environment` value. */
 export const ENVIRONMENT_BASE_URLS = {
 	production: 'https://app-gateway.imbrace.co',

@@ -12,19 +12,22 @@ import type {
 	PreSendAction,
 } from 'n8n-workflow';
 
-import { resolveBaseUrl } from './environment';
+import { CREDENTIAL_TYPE, resolveBaseUrl } from './environment';
 import type { ListEndpoint } from './endpoints';
 import type { FailureHints, HttpResponse } from './errors';
 import { isJsonObject, responseError, transportError } from './errors';
 import { simplifyMessage } from './simplify';
 import { limitOf } from './validation';
 
-export const CREDENTIAL_TYPE = 'imbraceApi';
-
 type RequestContext = IExecuteSingleFunctions | IPollFunctions;
 
 async function baseUrlOf(context: RequestContext): Promise<string> {
 	return resolveBaseUrl(await context.getCredentials(CREDENTIAL_TYPE));
+}
+
+/** An answer to use: a success status with a JSON object (not HTML, not a broken body). */
+function isUsable(response: HttpResponse): response is HttpResponse & { body: IDataObject } {
+	return response.statusCode < 300 && isJsonObject(response.body);
 }
 
 function itemIndexOf(context: RequestContext): number | undefined {
@@ -59,7 +62,7 @@ export async function apiRequest(
 	} catch (error) {
 		return await rethrowTransportFailure(context, error);
 	}
-	if (response.statusCode >= 300 || !isJsonObject(response.body)) {
+	if (!isUsable(response)) {
 		throw responseError(context.getNode(), response, { itemIndex: itemIndexOf(context), ...hints });
 	}
 	return response.body;
@@ -75,7 +78,7 @@ export function checkResponse(hints: Omit<FailureHints, 'itemIndex'> = {}): Post
 		items: INodeExecutionData[],
 		response: IN8nHttpFullResponse,
 	): Promise<INodeExecutionData[]> {
-		if (response.statusCode < 300 && isJsonObject(response.body)) return items;
+		if (isUsable(response as HttpResponse)) return items;
 		throw responseError(this.getNode(), response as HttpResponse, {
 			itemIndex: this.getItemIndex(),
 			...hints,

@@ -31,31 +31,26 @@ export const conversationMessages: ListEndpoint = {
 	},
 };
 
-function setBodyPage(options: IHttpRequestOptions, offset: number, size: number) {
-	options.body = { ...(options.body as IDataObject), limit: size, offset };
+/** A Meilisearch answer under `message`: its rows, and the total that says whether more follow. */
+function indexEndpoint(rowsKey: string, totalKey: string): ListEndpoint {
+	return {
+		maxPageSize: 1000,
+		setPage(options, offset, size) {
+			options.body = { ...(options.body as IDataObject), limit: size, offset };
+		},
+		readPage(body, offset) {
+			const answer = envelopeOf(body);
+			const rows = rowsOf(answer[rowsKey]);
+			return { rows, more: offset + rows.length < Number(answer[totalKey] ?? 0) };
+		},
+	};
 }
 
-/** §7: Meilisearch hits under `message`, with an estimated total. */
-export const messageSearch: ListEndpoint = {
-	maxPageSize: 1000,
-	setPage: setBodyPage,
-	readPage(body, offset) {
-		const answer = envelopeOf(body);
-		const rows = rowsOf(answer.hits);
-		return { rows, more: offset + rows.length < Number(answer.estimatedTotalHits ?? 0) };
-	},
-};
+/** §7: hits, with an estimated total. */
+export const messageSearch = indexEndpoint('hits', 'estimatedTotalHits');
 
-/** §8: Meilisearch documents under `message`, newest first, with the total. */
-export const messageFetch: ListEndpoint = {
-	maxPageSize: 1000,
-	setPage: setBodyPage,
-	readPage(body, offset) {
-		const answer = envelopeOf(body);
-		const rows = rowsOf(answer.results);
-		return { rows, more: offset + rows.length < Number(answer.total ?? 0) };
-	},
-};
+/** §8: documents, newest first, with the total. */
+export const messageFetch = indexEndpoint('results', 'total');
 
 export function organizationPath(organizationId: string, action: 'search' | 'fetch'): string {
 	return `/v1/backend/meilisearch/${encodeURIComponent(organizationId)}/${action}`;

@@ -1,12 +1,12 @@
 // `npm run bench:profile`: where the time of the iMBRACE node goes in real n8n 2.41.1. Runs the
 // send and read benchmark workflows once each under V8's CPU profiler and prints the CPU time
 // by package, and how much of it is spent inside this package's code (its own calls included).
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startSandbox } from '../../test/sandbox';
 import { writeSandboxCredential } from '../n8n/examples';
-import { createInstance, execute, importFiles } from '../n8n/instance';
+import { createInstance, execute, importFiles, importWorkflows } from '../n8n/instance';
 import { RUNTIME_DIR, ensureRuntime } from '../n8n/runtime';
 import { MEASURED, readWorkflows, sendWorkflows } from './workflows';
 
@@ -78,12 +78,8 @@ export async function profileNode(): Promise<ProfileSummary[]> {
 		'send 1,000 messages': sendWorkflows(sandbox.addConversation(), sandbox.url, 1000).node,
 		'read 10,000 messages': readWorkflows(reading, sandbox.url).node,
 	};
-	for (const workflow of Object.values(cases))
-		writeFileSync(join(dir, 'import', `${workflow.id}.json`), JSON.stringify(workflow));
-	await importFiles(instance, {
-		credentials: [join(dir, 'import', 'credentials.json')],
-		workflows: Object.values(cases).map((workflow) => join(dir, 'import', `${workflow.id}.json`)),
-	});
+	await importFiles(instance, { credentials: [join(dir, 'import', 'credentials.json')] });
+	await importWorkflows(instance, Object.values(cases));
 	const summaries: ProfileSummary[] = [];
 	for (const [name, workflow] of Object.entries(cases)) {
 		const profiles = join(dir, 'profiles', workflow.id);

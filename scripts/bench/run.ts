@@ -13,7 +13,15 @@ import type { Sandbox } from '../../test/sandbox';
 import { startSandbox } from '../../test/sandbox';
 import { writeSandboxCredential } from '../n8n/examples';
 import type { N8nInstance } from '../n8n/instance';
-import { createInstance, execute, importFiles, mustRun, signIn, startN8n } from '../n8n/instance';
+import {
+	createInstance,
+	execute,
+	importFiles,
+	importWorkflows,
+	mustRun,
+	signIn,
+	startN8n,
+} from '../n8n/instance';
 import { ROOT, RUNTIME_DIR, ensureRuntime } from '../n8n/runtime';
 import { formatMarkdown } from '../../test/reliability/report';
 import { profileNode } from './profile';
@@ -77,12 +85,7 @@ const empty = (): Figures => ({ times: [], requests: [], items: [] });
 async function benchSend(instance: N8nInstance, sandbox: Sandbox) {
 	const conversationId = sandbox.addConversation();
 	const { node, http } = sendWorkflows(conversationId, sandbox.url, SEND_COUNT);
-	const dir = join(instance.userFolder, 'bench');
-	writeFileSync(join(dir, 'send-node.json'), JSON.stringify(node));
-	writeFileSync(join(dir, 'send-http.json'), JSON.stringify(http));
-	await importFiles(instance, {
-		workflows: [join(dir, 'send-node.json'), join(dir, 'send-http.json')],
-	});
+	await importWorkflows(instance, [node, http]);
 	const figures = { node: empty(), http: empty(), raw: empty() };
 	const headers = { 'x-access-token': sandbox.tokens.agent, 'content-type': 'application/json' };
 	for (let run = 1; run <= RUNS; run++) {
@@ -112,12 +115,7 @@ async function benchRead(instance: N8nInstance, sandbox: Sandbox) {
 	const conversationId = sandbox.addConversation();
 	sandbox.addMessages({ conversationId, count: READ_COUNT });
 	const { node, http } = readWorkflows(conversationId, sandbox.url);
-	const dir = join(instance.userFolder, 'bench');
-	writeFileSync(join(dir, 'read-node.json'), JSON.stringify(node));
-	writeFileSync(join(dir, 'read-http.json'), JSON.stringify(http));
-	await importFiles(instance, {
-		workflows: [join(dir, 'read-node.json'), join(dir, 'read-http.json')],
-	});
+	await importWorkflows(instance, [node, http]);
 	const figures = { node: empty(), http: empty(), raw: empty() };
 	for (let run = 1; run <= RUNS; run++) {
 		log(`read ${READ_COUNT} messages, run ${run} of ${RUNS}`);
@@ -155,12 +153,9 @@ interface Poll {
 async function benchTrigger(instance: N8nInstance, sandbox: Sandbox): Promise<Poll[]> {
 	const conversationId = sandbox.addConversation();
 	const workflows = triggerWorkflows(conversationId);
-	const dir = join(instance.userFolder, 'bench');
-	for (const workflow of Object.values(workflows)) {
-		writeFileSync(join(dir, `${workflow.id}.json`), JSON.stringify(workflow));
-		await importFiles(instance, { workflows: [join(dir, `${workflow.id}.json`)] });
-		await mustRun(instance, ['publish:workflow', `--id=${workflow.id}`]);
-	}
+	await importWorkflows(instance, Object.values(workflows));
+	for (const { id } of Object.values(workflows))
+		await mustRun(instance, ['publish:workflow', `--id=${id}`]);
 	const arrivals: Array<{ scope: string; at: number }> = [];
 	sandbox.onRequest((request) => {
 		const scope = request.path.endsWith('/search')

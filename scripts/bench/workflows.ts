@@ -6,48 +6,44 @@ import type { Workflow } from '../n8n/examples';
 const CREDENTIALS = { imbraceApi: { id: CREDENTIAL_ID, name: 'iMBRACE sandbox' } };
 export const MEASURED = 'Measured';
 
-function workflow(
-	id: string,
-	name: string,
-	input: Workflow['nodes'][number] | undefined,
-	measured: Workflow['nodes'][number],
-): Workflow {
-	const nodes = [
-		{
-			id: `${id}-1`,
-			name: 'Start',
-			type: 'n8n-nodes-base.manualTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		},
-		...(input ? [input] : []),
-		measured,
-	] as Workflow['nodes'];
-	const chain = nodes.map((node) => node.name);
+type Node = Workflow['nodes'][number];
+
+/** A workflow whose nodes run one after the other, each with the id `<workflow id>-<n>`. */
+function chain(id: string, name: string, nodes: Array<Omit<Node, 'id'>>): Workflow {
 	const connections = Object.fromEntries(
-		chain
+		nodes
 			.slice(0, -1)
 			.map((from, index) => [
-				from,
-				{ main: [[{ node: chain[index + 1], type: 'main', index: 0 }]] },
+				from.name,
+				{ main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] },
 			]),
 	);
 	return {
 		id,
 		name,
 		active: false,
-		nodes,
+		nodes: nodes.map((node, index) => ({ ...node, id: `${id}-${index + 1}` }) as Node),
 		connections,
 		settings: { executionOrder: 'v1' },
 		pinData: {},
 	};
 }
 
+/** A manual start, then (when sending) the items, then the measured node. */
+function workflow(id: string, name: string, input: Node | undefined, measured: Node): Workflow {
+	const start = {
+		name: 'Start',
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	} as Node;
+	return chain(id, name, [start, ...(input ? [input] : []), measured]);
+}
+
 /** A Code node that makes `count` items, each with the text to send. */
-function items(id: string, count: number): Workflow['nodes'][number] {
+function items(count: number): Node {
 	return {
-		id: `${id}-2`,
 		name: 'Items',
 		type: 'n8n-nodes-base.code',
 		typeVersion: 2,
@@ -55,59 +51,46 @@ function items(id: string, count: number): Workflow['nodes'][number] {
 		parameters: {
 			jsCode: `return Array.from({ length: ${count} }, (_, i) => ({ json: { text: 'Benchmark message ' + (i + 1) } }));`,
 		},
-	} as Workflow['nodes'][number];
+	} as Node;
 }
 
 export function sendWorkflows(conversationId: string, sandboxUrl: string, count: number) {
-	const node = workflow(
-		'benchSendNode001',
-		'Bench: send with the iMBRACE node',
-		items('benchSendNode001', count),
-		{
-			id: 'benchSendNode001-3',
-			name: MEASURED,
-			type: 'n8n-nodes-imbrace.imbrace',
-			typeVersion: 1,
-			position: [400, 0],
-			parameters: {
-				resource: 'message',
-				operation: 'send',
-				conversationId,
-				messageType: 'text',
-				text: '={{ $json.text }}',
-			},
-			credentials: CREDENTIALS,
-		} as Workflow['nodes'][number],
-	);
-	const http = workflow(
-		'benchSendHttp001',
-		'Bench: send with HTTP Request',
-		items('benchSendHttp001', count),
-		{
-			id: 'benchSendHttp001-3',
-			name: MEASURED,
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			position: [400, 0],
-			parameters: {
-				method: 'POST',
-				url: `${sandboxUrl}/v1/backend/conversation_messages`,
-				authentication: 'predefinedCredentialType',
-				nodeCredentialType: 'imbraceApi',
-				sendBody: true,
-				specifyBody: 'json',
-				jsonBody: `={{ JSON.stringify({ conversation_id: '${conversationId}', type: 'text', text: $json.text }) }}`,
-				options: {},
-			},
-			credentials: CREDENTIALS,
-		} as Workflow['nodes'][number],
-	);
+	const node = workflow('benchSendNode001', 'Bench: send with the iMBRACE node', items(count), {
+		name: MEASURED,
+		type: 'n8n-nodes-imbrace.imbrace',
+		typeVersion: 1,
+		position: [400, 0],
+		parameters: {
+			resource: 'message',
+			operation: 'send',
+			conversationId,
+			messageType: 'text',
+			text: '={{ $json.text }}',
+		},
+		credentials: CREDENTIALS,
+	} as Node);
+	const http = workflow('benchSendHttp001', 'Bench: send with HTTP Request', items(count), {
+		name: MEASURED,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [400, 0],
+		parameters: {
+			method: 'POST',
+			url: `${sandboxUrl}/v1/backend/conversation_messages`,
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: 'imbraceApi',
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: `={{ JSON.stringify({ conversation_id: '${conversationId}', type: 'text', text: $json.text }) }}`,
+			options: {},
+		},
+		credentials: CREDENTIALS,
+	} as Node);
 	return { node, http };
 }
 
 export function readWorkflows(conversationId: string, sandboxUrl: string) {
 	const node = workflow('benchReadNode001', 'Bench: read with the iMBRACE node', undefined, {
-		id: 'benchReadNode001-3',
 		name: MEASURED,
 		type: 'n8n-nodes-imbrace.imbrace',
 		typeVersion: 1,
@@ -120,9 +103,8 @@ export function readWorkflows(conversationId: string, sandboxUrl: string) {
 			simplify: false,
 		},
 		credentials: CREDENTIALS,
-	} as Workflow['nodes'][number]);
+	} as Node);
 	const http = workflow('benchReadHttp001', 'Bench: read with HTTP Request', undefined, {
-		id: 'benchReadHttp001-3',
 		name: MEASURED,
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
@@ -151,27 +133,14 @@ export function readWorkflows(conversationId: string, sandboxUrl: string) {
 			},
 		},
 		credentials: CREDENTIALS,
-	} as Workflow['nodes'][number]);
+	} as Node);
 	return { node, http };
 }
 
 export function triggerWorkflows(conversationId: string) {
-	const reply = (id: string): Workflow['nodes'][number] =>
-		({
-			id: `${id}-2`,
-			name: 'Received',
-			type: 'n8n-nodes-base.noOp',
-			typeVersion: 1,
-			position: [200, 0],
-			parameters: {},
-		}) as Workflow['nodes'][number];
-	const trigger = (id: string, name: string, parameters: Record<string, unknown>): Workflow => ({
-		id,
-		name,
-		active: false,
-		nodes: [
+	const trigger = (id: string, name: string, parameters: Record<string, unknown>) =>
+		chain(id, name, [
 			{
-				id: `${id}-1`,
 				name: 'Trigger',
 				type: 'n8n-nodes-imbrace.imbraceTrigger',
 				typeVersion: 1,
@@ -182,13 +151,15 @@ export function triggerWorkflows(conversationId: string) {
 					...parameters,
 				},
 				credentials: CREDENTIALS,
-			},
-			reply(id),
-		] as Workflow['nodes'],
-		connections: { Trigger: { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-		pinData: {},
-	});
+			} as Node,
+			{
+				name: 'Received',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: {},
+			} as Node,
+		]);
 	return {
 		conversation: trigger('benchTrigConv001', 'Bench: trigger on one conversation', {
 			scope: 'conversation',

@@ -21,13 +21,11 @@ export interface Workflow {
 	[key: string]: unknown;
 }
 
-/** Writes the credential file: a custom environment aimed at the sandbox, as an agent. */
-export function writeSandboxCredential(
-	dir: string,
-	sandbox: { url: string; tokens: { agent: string }; ids: { organizationId: string } },
-): string {
-	const file = join(dir, 'credentials.json');
-	const credential = {
+type SandboxAddress = { url: string; tokens: { agent: string }; ids: { organizationId: string } };
+
+/** The credential "iMBRACE sandbox": a custom environment aimed at the sandbox, as an agent. */
+export function sandboxCredential(sandbox: SandboxAddress, accessToken = sandbox.tokens.agent) {
+	return {
 		id: CREDENTIAL_ID,
 		name: 'iMBRACE sandbox',
 		type: 'imbraceApi',
@@ -35,12 +33,17 @@ export function writeSandboxCredential(
 			environment: 'custom',
 			baseUrl: sandbox.url,
 			authType: 'accessToken',
-			accessToken: sandbox.tokens.agent,
+			accessToken,
 			organizationId: sandbox.ids.organizationId,
 		},
 	};
+}
+
+/** Writes the sandbox credential as a file for `n8n import:credentials`. */
+export function writeSandboxCredential(dir: string, sandbox: SandboxAddress): string {
+	const file = join(dir, 'credentials.json');
 	mkdirSync(dir, { recursive: true });
-	writeFileSync(file, `${JSON.stringify([credential], null, '\t')}\n`);
+	writeFileSync(file, `${JSON.stringify([sandboxCredential(sandbox)], null, '\t')}\n`);
 	return file;
 }
 

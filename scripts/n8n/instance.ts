@@ -175,6 +175,18 @@ export async function importFiles(
 		await mustRun(instance, ['import:workflow', `--input=${file}`]);
 }
 
+/** Imports workflows given as objects (written to the user folder's import/ first). */
+export async function importWorkflows(instance: N8nInstance, workflows: Array<{ id: string }>) {
+	const dir = join(instance.userFolder, 'import', 'workflows');
+	mkdirSync(dir, { recursive: true });
+	const files = workflows.map((workflow) => {
+		const file = join(dir, `${workflow.id}.json`);
+		writeFileSync(file, JSON.stringify(workflow));
+		return file;
+	});
+	await importFiles(instance, { workflows: files });
+}
+
 export interface RunningN8n {
 	url: string;
 	process: ChildProcess;

@@ -1,4 +1,5 @@
 import type { N8nInstance, RunningN8n } from '../../scripts/n8n/instance';
+import { sandboxCredential } from '../../scripts/n8n/examples';
 import { mustRun, signIn, startN8n } from '../../scripts/n8n/instance';
 import type { RecordedRequest, Sandbox } from '../sandbox';
 import { startSandbox } from '../sandbox';
@@ -94,19 +95,7 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 			const response = await fetch(`${n8n!.url}/rest/credentials/test`, {
 				method: 'POST',
 				headers: { cookie, 'content-type': 'application/json' },
-				body: JSON.stringify({
-					credentials: {
-						id: 'imbraceSandbox1',
-						name: 'iMBRACE sandbox',
-						type: 'imbraceApi',
-						data: {
-							environment: 'custom',
-							baseUrl: sandbox.url,
-							authType: 'accessToken',
-							accessToken,
-						},
-					},
-				}),
+				body: JSON.stringify({ credentials: sandboxCredential(sandbox, accessToken) }),
 			});
 			return ((await response.json()) as { data: unknown }).data;
 		};

@@ -150,6 +150,29 @@ function bodyInteger(
 		: undefined;
 }
 
+/** `limit` and `offset` of a Meilisearch request body, or its error (codes `invalid_<kind>_…`). */
+function readPage(
+	body: Record<string, unknown>,
+	defaultLimit: number,
+	kind: 'search' | 'document',
+): { limit: number; offset: number } | ApiResponse {
+	const limit = bodyInteger(body.limit, defaultLimit, 1, 1000);
+	if (limit === undefined) {
+		return meilisearchError(
+			`invalid_${kind}_limit`,
+			'Invalid value for limit: must be between 1 and 1000',
+		);
+	}
+	const offset = bodyInteger(body.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+	if (offset === undefined) {
+		return meilisearchError(
+			`invalid_${kind}_offset`,
+			'Invalid value for offset: must be a non-negative integer',
+		);
+	}
+	return { limit, offset };
+}
+
 function isHttpUrl(value: unknown): value is string {
 	if (typeof value !== 'string') return false;
 	try {
@@ -539,20 +562,9 @@ export class ConversationsApi {
 				`Invalid value type at \`.q\`: expected a string, but found ${describeJson(q)}: \`${JSON.stringify(q)}\``,
 			);
 		}
-		const limit = bodyInteger(body.limit, 100, 1, 1000);
-		if (limit === undefined) {
-			return meilisearchError(
-				'invalid_search_limit',
-				'Invalid value for limit: must be between 1 and 1000',
-			);
-		}
-		const offset = bodyInteger(body.offset, 0, 0, Number.MAX_SAFE_INTEGER);
-		if (offset === undefined) {
-			return meilisearchError(
-				'invalid_search_offset',
-				'Invalid value for offset: must be a non-negative integer',
-			);
-		}
+		const page = readPage(body, 100, 'search');
+		if (isResponse(page)) return page;
+		const { limit, offset } = page;
 		const filter = this.readFilter(body.filter, 'invalid_search_filter');
 		if (isResponse(filter)) return filter;
 		let rules: SortRule[];
@@ -642,20 +654,9 @@ export class ConversationsApi {
 				type: 'invalid_request',
 			});
 		}
-		const limit = bodyInteger(body.limit, 20, 1, 1000);
-		if (limit === undefined) {
-			return meilisearchError(
-				'invalid_document_limit',
-				'Invalid value for limit: must be between 1 and 1000',
-			);
-		}
-		const offset = bodyInteger(body.offset, 0, 0, Number.MAX_SAFE_INTEGER);
-		if (offset === undefined) {
-			return meilisearchError(
-				'invalid_document_offset',
-				'Invalid value for offset: must be a non-negative integer',
-			);
-		}
+		const page = readPage(body, 20, 'document');
+		if (isResponse(page)) return page;
+		const { limit, offset } = page;
 		const filter = this.readFilter(rawFilter, 'invalid_document_filter');
 		if (isResponse(filter)) return filter;
 		const matches: MessageRecord[] = [];

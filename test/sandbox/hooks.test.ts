@@ -325,7 +325,7 @@ describe('faults', () => {
 	test.each([
 		[
 			{ kind: 'explode' },
-			'fault.kind must be one of status, html, rateLimit, delay, drop, malformedJson',
+			'fault.kind must be one of status, html, rateLimit, delay, drop, malformedJson, writeThenFail',
 		],
 		[{ kind: 'status', status: 99 }, 'fault.status must be an HTTP status from 200 to 599'],
 		[{ kind: 'status', status: 600 }, 'fault.status must be an HTTP status from 200 to 599'],
@@ -369,7 +369,8 @@ describe('faults', () => {
 		});
 		expect(answer.status).toBe(400);
 		expect(answer.json).toEqual({
-			message: 'fault.kind must be one of status, html, rateLimit, delay, drop, malformedJson',
+			message:
+				'fault.kind must be one of status, html, rateLimit, delay, drop, malformedJson, writeThenFail',
 		});
 		expect((await api('GET', '/')).status).toBe(200);
 	});

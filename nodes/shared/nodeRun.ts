@@ -61,6 +61,8 @@ export class NodeRun {
 		number,
 		{ fingerprint: string; items: INodeExecutionData[] }
 	>();
+	/** Writes whose answer was lost and that may have been made: never sent again. */
+	private readonly doubtful = new Map<number, { fingerprint: string; error: Error }>();
 
 	/**
 	 * Takes the item's place, synchronously and therefore in item order: RoutingNode starts the
@@ -126,6 +128,19 @@ export class NodeRun {
 		const earlier = this.delivered.get(itemIndex);
 		return earlier && earlier.fingerprint === this.fingerprints.get(itemIndex)
 			? earlier.items
+			: undefined;
+	}
+
+	/** An item's write may have been made (its answer was lost): Retry On Fail must not repeat it. */
+	doubt(itemIndex: number, error: Error): void {
+		this.doubtful.set(itemIndex, { fingerprint: this.fingerprints.get(itemIndex) ?? '', error });
+	}
+
+	/** The error of an earlier try whose write may have been made, if this try asks for the same. */
+	doubted(itemIndex: number): Error | undefined {
+		const earlier = this.doubtful.get(itemIndex);
+		return earlier && earlier.fingerprint === this.fingerprints.get(itemIndex)
+			? earlier.error
 			: undefined;
 	}
 

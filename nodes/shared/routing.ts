@@ -128,9 +128,12 @@ function requestOnce(hints: FailureHints, write: WriteOperation | undefined) {
 		return await inTurn(this, async (requester) => {
 			const run = nodeRunOf(this);
 			const itemIndex = this.getItemIndex();
+			// Retry On Fail runs the node again for every item: a write delivered already is not made
+			// again, nor one that may have been made (its answer was lost).
 			const delivered = write && run.recall(itemIndex);
-			// Retry On Fail runs the node again for every item: one delivered already is not sent again.
 			if (delivered) return delivered;
+			const doubted = write && run.doubted(itemIndex);
+			if (doubted) throw doubted;
 			const startedAt = Date.now();
 			const { confirm } = write ?? {};
 			const body = await requester.call({
@@ -140,6 +143,7 @@ function requestOnce(hints: FailureHints, write: WriteOperation | undefined) {
 					what: write.what,
 					done: write.done,
 					confirm: confirm && (async () => await confirm.call(this, requester, request, startedAt)),
+					onDoubt: (error) => run.doubt(itemIndex, error),
 				},
 			});
 			const items = [{ json: body }];

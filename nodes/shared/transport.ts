@@ -21,7 +21,7 @@ import {
 import type { Slots } from './nodeRun';
 import { Pacer } from './pacer';
 import type { RoutesSetting } from './routes';
-import { isRouteNotServed, routeMemory } from './routes';
+import { RoutesError, isRouteNotServed, routeMemory } from './routes';
 
 export type RequestContext = IExecuteSingleFunctions | IPollFunctions;
 
@@ -76,6 +76,8 @@ export interface Write extends WriteName {
 	 * undefined when it did not. Without it, such a write fails saying that it may have been made.
 	 */
 	confirm?: () => Promise<IDataObject | undefined>;
+	/** Told when the write fails and may still have been made. */
+	onDoubt?: (error: Error) => void;
 }
 
 export interface Call {
@@ -93,7 +95,17 @@ type Attempt =
 const NOT_SENT = ['ECONNREFUSED', 'EAI_AGAIN'];
 const NOT_REACHABLE = ['ENOTFOUND'];
 
+/** The credential's finding that its Routes cannot work (routes.ts), wherever n8n wrapped it. */
+function routesErrorIn(error: unknown, depth = 0): RoutesError | undefined {
+	if (error instanceof RoutesError || (error as Error)?.name === 'RoutesError') {
+		return error as RoutesError;
+	}
+	if (typeof error !== 'object' || error === null || depth > 3) return undefined;
+	return routesErrorIn((error as IDataObject).cause, depth + 1);
+}
+
 function classify(error: unknown): Attempt {
+	if (routesErrorIn(error)) return { error, sent: false, transient: false };
 	const text = JSON.stringify(errorCodes(error));
 	if (NOT_REACHABLE.some((code) => text.includes(code))) {
 		return { error, sent: false, transient: false };
@@ -195,13 +207,18 @@ export class Requester {
 				'response' in ambiguous
 					? responseError(this.context.getNode(), ambiguous.response, failureHints)
 					: this.failure(ambiguous.error, itemIndex);
-			if (!write!.confirm) throw lostWriteError(this.context.getNode(), write!, cause, itemIndex);
+			const doubt = () => {
+				const error = lostWriteError(this.context.getNode(), write!, cause, itemIndex);
+				write!.onDoubt?.(error);
+				return error;
+			};
+			if (!write!.confirm) throw doubt();
 			await this.wait(CONFIRM_DELAY_MS);
 			let confirmed: IDataObject | undefined;
 			try {
 				confirmed = await write!.confirm();
 			} catch {
-				throw lostWriteError(this.context.getNode(), write!, cause, itemIndex);
+				throw doubt();
 			}
 			if (confirmed) return confirmed;
 			if (resends++ >= MAX_RESENDS) {
@@ -243,6 +260,15 @@ export class Requester {
 	/** An error for a request that got no answer; never the original, which holds the headers. */
 	private failure(error: unknown, itemIndex: number | undefined) {
 		const node = this.context.getNode();
+		const routes = routesErrorIn(error);
+		if (routes) {
+			return new NodeApiError(node, {} as JsonObject, {
+				message: routes.message,
+				description: 'See "Which routes?" in the README of n8n-nodes-imbrace.',
+				itemIndex,
+				failure: { cause: 'configuration-invalid' },
+			});
+		}
 		return (
 			transportError(node, error, this.gateway.baseUrl, itemIndex) ??
 			new NodeApiError(node, {} as JsonObject, {

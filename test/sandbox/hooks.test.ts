@@ -893,11 +893,12 @@ describe('reset and info', () => {
 		expect((await listOf(sandbox.ids.contactConversationId)).json.count).toBe(15);
 	});
 
-	test('GET /__sandbox/info: url, mode, tokens and ids, without a token', async () => {
+	test('GET /__sandbox/info: url, seed now, mode, tokens and ids, without a token', async () => {
 		const answer = await api('GET', '/__sandbox/info');
 		expect(answer.status).toBe(200);
 		expect(answer.json).toEqual({
 			url: sandbox.url,
+			seedNow: '2025-06-30T12:00:00.000Z',
 			mode: { routes: 'both', meili: '1.15' },
 			tokens: sandbox.tokens,
 			ids: sandbox.ids,

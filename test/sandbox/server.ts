@@ -20,6 +20,7 @@ import {
 	CONVERSATION_STATUSES,
 	MESSAGE_TYPES,
 	MonotonicClock,
+	SEED_NOW_MS,
 	conversationToApi,
 	createSeedStore,
 	messageToApi,
@@ -42,6 +43,11 @@ export interface SandboxOptions {
 	jitter?: Jitter | null;
 	/** A token bucket per token; default none. */
 	rateLimit?: RateLimit | null;
+	/**
+	 * The seed's now (ms since the epoch): the seed moves in time to end just before it. Default
+	 * SEED_NOW_MS (2025-06-30T12:00:00.000Z), whose answers tests may pin byte for byte.
+	 */
+	now?: number;
 }
 
 export interface RecordedRequest {
@@ -118,6 +124,8 @@ export interface AddConversationInput {
 export interface Sandbox {
 	url: string;
 	port: number;
+	/** The seed's now: seeded times lie before it, reply ages count from it. */
+	seedNowMs: number;
 	tokens: SandboxTokens;
 	ids: SandboxIds;
 	addMessages(input: AddMessagesInput): StoredMessage[];
@@ -146,6 +154,7 @@ export interface Sandbox {
 
 /** What startSandbox was given (after its defaults): what reset() goes back to. */
 interface StartSettings {
+	nowMs: number;
 	mode: SandboxMode;
 	jitter: Jitter | null;
 	rateLimit: RateLimit | null;
@@ -433,8 +442,8 @@ interface Listener {
 }
 
 class SandboxServer {
-	private store: SandboxStore = createSeedStore();
-	private readonly clock = new MonotonicClock();
+	private store: SandboxStore;
+	private readonly clock: MonotonicClock;
 	private readonly api: ConversationsApi;
 	private readonly server: Server;
 	private faults: Array<{ fault: Fault; remaining: number }> = [];
@@ -453,6 +462,8 @@ class SandboxServer {
 
 	/** `start`: what reset() goes back to. */
 	constructor(private readonly start: StartSettings) {
+		this.store = createSeedStore(start.nowMs);
+		this.clock = new MonotonicClock(start.nowMs);
 		this.api = new ConversationsApi(this.store, this.clock, () => this.url, { ...start.mode });
 		this.setJitter(start.jitter);
 		this.setRateLimit(start.rateLimit);
@@ -680,7 +691,7 @@ class SandboxServer {
 	}
 
 	reset(): void {
-		this.store = createSeedStore();
+		this.store = createSeedStore(this.start.nowMs);
 		this.api.store = this.store;
 		this.api.mode = { ...this.start.mode };
 		this.api.restartRequestIds();
@@ -693,8 +704,18 @@ class SandboxServer {
 		this.generation++;
 	}
 
+	get seedNowMs(): number {
+		return this.start.nowMs;
+	}
+
 	info() {
-		return { url: this.url, mode: this.mode(), tokens: this.tokens, ids: this.ids };
+		return {
+			url: this.url,
+			seedNow: new Date(this.seedNowMs).toISOString(),
+			mode: this.mode(),
+			tokens: this.tokens,
+			ids: this.ids,
+		};
 	}
 
 	// --- requests ---------------------------------------------------------------------------------
@@ -1012,7 +1033,13 @@ class SandboxServer {
 
 /** Starts a sandbox on a free port (or options.port) of 127.0.0.1 (or options.host). */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+	const nowMs = options.now ?? SEED_NOW_MS;
+	// Dates beyond ±8.64e15 ms are invalid; a seed 540 days long must fit before its now.
+	if (!(Number.isInteger(nowMs) && Math.abs(nowMs) <= 8.6e15)) {
+		throw new SandboxInputError('now must be a time in whole milliseconds since the epoch');
+	}
 	const server = new SandboxServer({
+		nowMs,
 		mode: validateMode({
 			routes: options.routes ?? 'both',
 			meili: options.meili ?? '1.15',
@@ -1024,6 +1051,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	return {
 		url: server.url,
 		port: server.port,
+		seedNowMs: server.seedNowMs,
 		tokens: server.tokens,
 		ids: server.ids,
 		addMessages: (input) => server.addMessages(input),

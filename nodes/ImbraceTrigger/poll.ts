@@ -113,14 +113,14 @@ export async function pollMessages(this: IPollFunctions): Promise<INodeExecution
 			.map((message) => ({ json: settings.simplify ? simplifyMessage(message) : message }));
 
 	if (this.getMode() === 'manual') {
-		const newest = toItems(await stream.newest(), requester.identity()).slice(0, 1);
+		const newest = toItems(await stream.newest(), requester.token.identity).slice(0, 1);
 		return newest.length ? [newest] : null;
 	}
 
 	const staticData = this.getWorkflowStaticData('node');
 	// Who the credential sends as is learned from its sends (in this process) and kept here, so
 	// that a restart does not forget it.
-	const ownSender = requester.identity() ?? (staticData.ownSender as string | undefined);
+	const ownSender = requester.token.identity ?? (staticData.ownSender as string | undefined);
 	if (ownSender !== undefined && staticData.ownSender !== ownSender)
 		staticData.ownSender = ownSender;
 	const key = streamKey(settings);

@@ -149,7 +149,7 @@ function requestOnce(hints: FailureHints, write: WriteOperation | undefined) {
 			const items = [{ json: body }];
 			if (write) {
 				run.remember(itemIndex, items);
-				requester.learnSender(body);
+				requester.learnFromSent(body);
 			}
 			return items;
 		});

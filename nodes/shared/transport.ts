@@ -41,7 +41,14 @@ export interface TokenState {
 	pacer: Pacer;
 	/** Who the token sends as (`from` of what it sent), once a send has shown it. */
 	identity?: string;
+	/** How far the gateway's clock is ahead of this one, from the time stamps of its answers. */
+	clockAheadMs?: number;
+	/** The newest message this process sent to each conversation, for telling new from old. */
+	lastSent: Map<string, { id: string; at: string }>;
 }
+
+/** Conversations remembered in `lastSent`; the oldest are forgotten first. */
+const MAX_REMEMBERED_CONVERSATIONS = 10_000;
 
 const tokenStates = new Map<string, TokenState>();
 
@@ -63,7 +70,7 @@ export async function gatewayOf(context: RequestContext): Promise<Gateway> {
 	const key = `${baseUrl} ${digest}`;
 	let token = tokenStates.get(key);
 	if (!token) {
-		token = { pacer: new Pacer() };
+		token = { pacer: new Pacer(), lastSent: new Map() };
 		tokenStates.set(key, token);
 	}
 	return { baseUrl, routes: routesSetting(credentials), token };
@@ -227,15 +234,25 @@ export class Requester {
 		}
 	}
 
-	/** Who the token sends as, once a sent message has shown it. */
-	identity(): string | undefined {
-		return this.gateway.token.identity;
+	/** What the process knows about the token: who it sends as, the gateway's clock, its sends. */
+	get token(): TokenState {
+		return this.gateway.token;
 	}
 
-	/** Learns who the token sends as from a message it sent. */
-	learnSender(message: IDataObject): void {
-		if (typeof message.from === 'string' && message.from)
-			this.gateway.token.identity = message.from;
+	/** Learns from a message the token sent: who it sends as, the gateway's clock, the newest. */
+	learnFromSent(message: IDataObject): void {
+		const { token } = this.gateway;
+		if (typeof message.from === 'string' && message.from) token.identity = message.from;
+		const at = typeof message.created_at === 'string' ? message.created_at : '';
+		const time = Date.parse(at);
+		if (Number.isNaN(time)) return;
+		token.clockAheadMs = time - Date.now();
+		const conversation = String(message.conversation_id ?? '');
+		token.lastSent.delete(conversation);
+		token.lastSent.set(conversation, { id: String(message.id ?? ''), at });
+		if (token.lastSent.size > MAX_REMEMBERED_CONVERSATIONS) {
+			token.lastSent.delete(token.lastSent.keys().next().value!);
+		}
 	}
 
 	private async attempt(request: IHttpRequestOptions): Promise<Attempt> {

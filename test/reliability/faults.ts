@@ -5,8 +5,9 @@ import { pdfItem } from './bad-inputs';
 
 /**
  * The fault matrix: every fault the sandbox can inject, against every operation, each run once
- * without and once with n8n's Retry On Fail. A fault applies to one request only, so a second
- * try should succeed.
+ * without and once with n8n's Retry On Fail. A fault applies to one request only. The node
+ * repeats what may be repeated by itself; what it may not repeat (a create whose answer was lost)
+ * fails saying so, and Retry On Fail does not repeat it either.
  */
 
 /** The node's Timeout (Request Options) in the timeout cells, and how late the answer comes. */
@@ -21,6 +22,13 @@ export interface FaultKind {
 	status: number;
 	/** The message the user should see, given the sandbox's address. */
 	message(url: string): string;
+	/**
+	 * What the node makes of it: `refusal` fails the item (the request is fine to repeat on Retry
+	 * On Fail); `retry` is repeated at once; `lost` may mean the request was carried out: a read is
+	 * repeated, a write looked up or failed with the doubt. `handled`: the sandbox carried it out.
+	 */
+	treatment: 'refusal' | 'retry' | 'lost';
+	handled: boolean;
 }
 
 export const FAULT_KINDS: FaultKind[] = [
@@ -29,60 +37,80 @@ export const FAULT_KINDS: FaultKind[] = [
 		fault: { kind: 'status', status: 500 },
 		status: 500,
 		message: () => 'Internal Server Error (HTTP 500)',
+		treatment: 'lost',
+		handled: false,
 	},
 	{
 		name: '401 (injected)',
 		fault: { kind: 'status', status: 401 },
 		status: 401,
 		message: () => 'Unauthorized - Invalid token (HTTP 401)',
+		treatment: 'refusal',
+		handled: false,
 	},
 	{
 		name: '403 (injected)',
 		fault: { kind: 'status', status: 403 },
 		status: 403,
 		message: () => 'Forbidden (HTTP 403)',
+		treatment: 'refusal',
+		handled: false,
 	},
 	{
 		name: '404 (injected)',
 		fault: { kind: 'status', status: 404 },
 		status: 404,
 		message: () => 'Not Found (HTTP 404)',
+		treatment: 'refusal',
+		handled: false,
 	},
 	{
 		name: '502 HTML page',
 		fault: { kind: 'html', status: 502 },
 		status: 502,
 		message: () => 'Bad Gateway (HTTP 502)',
+		treatment: 'lost',
+		handled: false,
 	},
 	{
 		name: '503 HTML page',
 		fault: { kind: 'html', status: 503 },
 		status: 503,
 		message: () => 'Service Unavailable (HTTP 503)',
+		treatment: 'retry',
+		handled: false,
 	},
 	{
-		name: '429, Retry-After: 2',
-		fault: { kind: 'rateLimit', retryAfter: 2 },
+		name: '429, Retry-After: 1',
+		fault: { kind: 'rateLimit', retryAfter: 1 },
 		status: 429,
 		message: () => 'Too many requests. Please try again later. (HTTP 429)',
+		treatment: 'retry',
+		handled: false,
 	},
 	{
 		name: `answer after ${DELAY_MS} ms, Timeout ${TIMEOUT_MS} ms`,
 		fault: { kind: 'delay', ms: DELAY_MS },
 		status: 200,
 		message: (url) => `${url} did not answer in time`,
+		treatment: 'lost',
+		handled: true,
 	},
 	{
 		name: 'dropped connection',
 		fault: { kind: 'drop' },
 		status: 0,
 		message: (url) => `The connection to ${url} closed before iMBRACE answered`,
+		treatment: 'lost',
+		handled: false,
 	},
 	{
 		name: 'malformed JSON (200)',
 		fault: { kind: 'malformedJson' },
 		status: 200,
 		message: () => 'iMBRACE sent a response that is not valid JSON (HTTP 200)',
+		treatment: 'lost',
+		handled: true,
 	},
 ];
 
@@ -96,6 +124,8 @@ export interface FaultedOperation {
 	path: string;
 	/** What a Create or Send creates: how to count them on the sandbox, and what they are. */
 	creates?: { noun: 'conversation' | 'message'; count(sandbox: Sandbox): Promise<number> };
+	/** A write the node can look up after a lost answer (Send), or not (Create). */
+	write?: 'confirmed' | 'doubted';
 }
 
 /** A direct read of the sandbox, as the agent. */
@@ -127,7 +157,9 @@ const messages = {
 		),
 };
 
-const SEND = '/v1/backend/conversation_messages';
+export const SEND = '/channel-service/v1/conversation_messages';
+export const UPLOAD = `${SEND}/_fileupload`;
+export const CREATE = '/channel-service/v1/conversations';
 
 export const FAULTED_OPERATIONS: FaultedOperation[] = [
 	{
@@ -138,13 +170,13 @@ export const FAULTED_OPERATIONS: FaultedOperation[] = [
 			businessUnitId: sandbox.ids.businessUnitId,
 		}),
 		method: 'GET',
-		path: '/v2/backend/team_conversations/_views_count',
+		path: '/channel-service/v2/team_conversations/_views_count',
 	},
 	{
 		name: 'conversation getChannelCounts',
 		parameters: () => ({ resource: 'conversation', operation: 'getChannelCounts', view: 'all' }),
 		method: 'GET',
-		path: '/v2/backend/channels/_conv_count',
+		path: '/channel-service/v1/channels/_conv_count',
 	},
 	{
 		name: 'conversation getTeamChannelCounts',
@@ -154,7 +186,7 @@ export const FAULTED_OPERATIONS: FaultedOperation[] = [
 			teamId: sandbox.ids.teamId,
 		}),
 		method: 'GET',
-		path: '/v1/backend/channels/_conv_count',
+		path: '/channel-service/v1/channels/_conv_count',
 	},
 	{
 		name: 'conversation create',
@@ -164,8 +196,9 @@ export const FAULTED_OPERATIONS: FaultedOperation[] = [
 			additionalFields: { contactId: sandbox.ids.contactIds[1] },
 		}),
 		method: 'POST',
-		path: '/v1/backend/conversation',
+		path: CREATE,
 		creates: conversations,
+		write: 'doubted',
 	},
 	{
 		name: 'message getMany',
@@ -190,6 +223,7 @@ export const FAULTED_OPERATIONS: FaultedOperation[] = [
 		method: 'POST',
 		path: SEND,
 		creates: messages,
+		write: 'confirmed',
 	},
 	{
 		name: 'message send (PDF, binary: the upload faulted)',
@@ -203,7 +237,7 @@ export const FAULTED_OPERATIONS: FaultedOperation[] = [
 		}),
 		items: () => [pdfItem('data')],
 		method: 'POST',
-		path: `${SEND}/_fileupload`,
+		path: UPLOAD,
 		creates: messages,
 	},
 	{
@@ -224,3 +258,70 @@ export const FAULTED_OPERATIONS: FaultedOperation[] = [
 		path: '/v1/backend/meilisearch/org_imbrace/fetch',
 	},
 ];
+
+/** A request as the matrix shows it: what it was (for writes), and the status it got. */
+export function label(request: { method: string; path: string; status: number }): string {
+	const status = request.status === 0 ? 'dropped' : String(request.status);
+	if (request.path === UPLOAD) return `upload ${status}`;
+	if (request.path === SEND) return `${request.method === 'POST' ? 'send' : 'check'} ${status}`;
+	if (request.path === CREATE) return `create ${status}`;
+	return status;
+}
+
+export interface Expected {
+	/** The requests of a run without Retry On Fail, then with it. */
+	plain: string[];
+	retried: string[];
+	/** Whether the item fails without Retry On Fail, and with it. */
+	fails: boolean;
+	failsRetried: boolean;
+	/** What a write created without Retry On Fail, and with it. */
+	created?: number;
+	createdRetried?: number;
+}
+
+/** What each cell must show: the node's treatment of the fault, written out request by request. */
+export function expectedCell(kind: FaultKind, operation: FaultedOperation): Expected {
+	const faulted = label({ method: operation.method, path: operation.path, status: kind.status });
+	const ok = label({ method: operation.method, path: operation.path, status: 200 });
+	// After the upload, the message is sent.
+	const after = operation.path === UPLOAD ? ['send 200'] : [];
+	const creates = operation.creates ? 1 : undefined;
+	if (kind.treatment === 'refusal') {
+		return {
+			plain: [faulted],
+			retried: [faulted, ok, ...after],
+			fails: true,
+			failsRetried: false,
+			created: operation.creates ? 0 : undefined,
+			createdRetried: creates,
+		};
+	}
+	if (kind.treatment === 'lost' && operation.write === 'doubted') {
+		// Never made again: the item fails saying the conversation may have been created.
+		const made = kind.handled ? 1 : 0;
+		return {
+			plain: [faulted],
+			retried: [faulted],
+			fails: true,
+			failsRetried: true,
+			created: made,
+			createdRetried: made,
+		};
+	}
+	const requests =
+		kind.treatment === 'lost' && operation.write === 'confirmed'
+			? // Looked up in the conversation, and sent again only if it is not there.
+				kind.handled
+				? [faulted, 'check 200']
+				: [faulted, 'check 200', ok]
+			: [faulted, ok, ...after];
+	return {
+		plain: requests,
+		retried: requests,
+		fails: false,
+		failsRetried: false,
+		created: creates,
+		createdRetried: creates,
+	};
+}

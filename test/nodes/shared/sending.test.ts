@@ -1,4 +1,4 @@
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { NodeRunOptions } from '../../harness/engine';
 import { runNode } from '../../harness/engine';
@@ -100,7 +100,7 @@ describe('sending at volume', () => {
 		}
 	});
 
-	it.each<[string, Record<string, unknown>]>([
+	it.each<[string, INodeParameters]>([
 		[
 			'Get View Counts',
 			{

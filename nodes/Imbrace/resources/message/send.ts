@@ -109,13 +109,19 @@ function isSameMessage(listed: IDataObject, sent: IDataObject): boolean {
 	return same('url') && same('caption');
 }
 
-/** How far the gateway's clock may be behind this one, for telling new messages from old. */
-const CLOCK_SKEW_MS = 2 * 60_000;
+/**
+ * How much earlier than its send a message may be stamped and still be it: the error of the
+ * gateway's clock once known from its answers, or a wide margin before that.
+ */
+const KNOWN_CLOCK_MARGIN_MS = 5_000;
+const UNKNOWN_CLOCK_MARGIN_MS = 2 * 60_000;
 
 /**
- * After a lost answer: the message is in the conversation if one of its newest messages, made
- * since this send began, from this token's sender where that is known, is the same message and
- * not one this run delivered already.
+ * After a lost answer: the message is in the conversation if one of its newest messages is the
+ * same message, stamped since this send began, newer than what this process last sent there,
+ * from this token's sender where that is known, and not one this run delivered already. The
+ * API has no idempotency key; the README says what is left (the same text from elsewhere in the
+ * same seconds).
  */
 async function confirmSent(
 	this: IExecuteSingleFunctions,
@@ -134,18 +140,24 @@ async function confirmSent(
 		},
 		hints: { notFound: 'Conversation ID' },
 	});
-	const since = new Date(startedAt - CLOCK_SKEW_MS).toISOString();
+	const { identity, clockAheadMs, lastSent } = requester.token;
+	const since = new Date(
+		clockAheadMs === undefined
+			? startedAt - UNKNOWN_CLOCK_MARGIN_MS
+			: startedAt + clockAheadMs - KNOWN_CLOCK_MARGIN_MS,
+	).toISOString();
 	const delivered = nodeRunOf(this).deliveredIds();
-	const sender = requester.identity();
-	return conversationMessages
-		.readPage(answer, 0)
-		.rows.find(
-			(message) =>
-				isSameMessage(message, sent) &&
-				String(message.created_at) >= since &&
-				!delivered.has(messageId(message)) &&
-				(sender === undefined || message.from === sender),
-		);
+	const { rows } = conversationMessages.readPage(answer, 0);
+	const previous = lastSent.get(String(rows[0]?.conversation_id ?? conversationId));
+	return rows.find(
+		(message) =>
+			isSameMessage(message, sent) &&
+			String(message.created_at) >= since &&
+			(!previous ||
+				(String(message.created_at) >= previous.at && messageId(message) !== previous.id)) &&
+			!delivered.has(messageId(message)) &&
+			(identity === undefined || message.from === identity),
+	);
 }
 
 export const sendOperation: INodePropertyOptions = {

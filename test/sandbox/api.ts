@@ -110,7 +110,6 @@ type Handler = (principal: Principal, request: ApiRequest, parameters: string[])
 type RouteFamily = 'documented' | 'current' | 'shared';
 
 interface Route {
-	method: string;
 	family: RouteFamily;
 	/** The prefix the gateway strips: its key check and the service see the rest of the path. */
 	mount: string;
@@ -272,30 +271,22 @@ export class ConversationsApi {
 		/** Read on every request: setMode changes it at run time. */
 		public mode: SandboxMode,
 	) {
+		const add = (method: string, path: string, route: Route) =>
+			this.exactRoutes.set(`${method} ${path}`, { ...route, handler: route.handler.bind(this) });
+		// The documented paths are the gateway's aliases of channel-service, mounted two router
+		// levels deep (the service sees what is left below the mount), except §4, which goes to
+		// the legacy backend (mounted at /v1/backend; its proxy puts /v1 back in front).
 		const documented = (method: string, path: string, mount: string, handler: Handler) =>
-			this.exactRoutes.set(`${method} ${path}`, {
-				method,
-				family: 'documented',
-				mount,
-				servicePrefix: '',
-				handler: handler.bind(this),
-			});
+			add(method, path, { family: 'documented', mount, servicePrefix: '', handler });
 		const current = (method: string, path: string, handler: Handler) =>
-			this.exactRoutes.set(`${method} ${path}`, {
-				method,
+			add(method, path, {
 				family: 'current',
 				mount: '/channel-service',
 				servicePrefix: '',
-				handler: handler.bind(this),
+				handler,
 			});
-		// The documented paths are the gateway's aliases of channel-service, mounted two router
-		// levels deep (the service sees what is left), except §4, which goes to the legacy backend.
-		documented(
-			'GET',
-			'/v2/backend/team_conversations/_views_count',
-			'/v2/backend/team_conversations',
-			this.viewsCount,
-		);
+		const views = '/team_conversations/_views_count';
+		documented('GET', `/v2/backend${views}`, '/v2/backend/team_conversations', this.viewsCount);
 		documented(
 			'GET',
 			'/v2/backend/channels/_conv_count',
@@ -308,19 +299,18 @@ export class ConversationsApi {
 			'/v1/backend/channels',
 			this.teamChannelCounts,
 		);
-		this.exactRoutes.set('POST /v1/backend/conversation', {
-			method: 'POST',
+		add('POST', '/v1/backend/conversation', {
 			family: 'documented',
 			mount: '/v1/backend',
 			servicePrefix: '/v1',
-			handler: this.createConversation.bind(this),
+			handler: this.createConversation,
 		});
 		const messages = '/v1/backend/conversation_messages';
 		documented('GET', messages, messages, this.listMessages);
 		documented('POST', messages, messages, this.sendMessage);
 		documented('POST', `${messages}/_fileupload`, messages, this.uploadFile);
 
-		current('GET', '/channel-service/v2/team_conversations/_views_count', this.viewsCount);
+		current('GET', `/channel-service/v2${views}`, this.viewsCount);
 		current('GET', '/channel-service/v1/channels/_conv_count', this.currentChannelCounts);
 		current('POST', '/channel-service/v1/conversations', this.createConversation);
 		current('GET', '/channel-service/v1/conversation_messages', this.listMessages);
@@ -334,7 +324,6 @@ export class ConversationsApi {
 			this.patternRoutes.push({
 				pattern: new RegExp(`^/v1/backend/meilisearch/([^/]+)/${action}$`),
 				route: {
-					method: 'POST',
 					family: 'shared',
 					mount: '/v1/backend',
 					servicePrefix: '',
@@ -371,12 +360,11 @@ export class ConversationsApi {
 		const principal = this.authenticate(request.headers, belowMount(path, route.mount));
 		if (isResponse(principal)) return principal;
 		if (!this.serves(route.family)) {
-			// Not iMBRACE's body but the service's (NestJS) own: the route is not served here.
+			// Not iMBRACE's body but the service's (NestJS) own. A documented alias reaches the
+			// service below its mount; a current path, on a gateway without the channel-service
+			// mount, reaches the legacy backend whole.
 			const seenPath =
-				route.family === 'documented'
-					? route.servicePrefix + belowMount(path, route.mount)
-					: // A gateway without the channel-service mount hands the whole path to the legacy backend.
-						path;
+				route.family === 'documented' ? route.servicePrefix + belowMount(path, route.mount) : path;
 			return jsonResponse(404, {
 				statusCode: 404,
 				message: `Cannot ${method} ${seenPath}`,

@@ -577,6 +577,7 @@ describe('mode, setMode and reset', () => {
 		expect(sandbox.setMode({ routes: 'current' })).toEqual({ routes: 'current', meili: '1.15' });
 		expect(sandbox.setMode({ meili: '1.14' })).toEqual({ routes: 'current', meili: '1.14' });
 		expect(sandbox.setMode({})).toEqual({ routes: 'current', meili: '1.14' });
+		expect(sandbox.setMode({ routes: undefined })).toEqual({ routes: 'current', meili: '1.14' });
 		expect(sandbox.mode()).toEqual({ routes: 'current', meili: '1.14' });
 	});
 
@@ -590,7 +591,7 @@ describe('mode, setMode and reset', () => {
 		[{ routes: 'all' }, 'routes must be one of documented, current, both'],
 		[{ meili: '1.13' }, 'meili must be one of 1.14, 1.15'],
 		[{ meili: 1.14 }, 'meili must be one of 1.14, 1.15'],
-		[{ route: 'current' }, 'Unknown mode setting route: use routes and meili'],
+		[{ route: 'current' }, 'Unknown mode setting route: use routes, meili'],
 	])('setMode(%j) throws and changes nothing', (mode, message) => {
 		expect(() => sandbox.setMode(mode as never)).toThrow(new SandboxInputError(message));
 		expect(sandbox.mode()).toEqual({ routes: 'both', meili: '1.15' });

@@ -339,7 +339,7 @@ function requireKeys(
 	what: string,
 	keys: readonly string[],
 ): Record<string, unknown> {
-	if (!isRecord(value)) throw new SandboxInputError(`The ${what} must be an object or null`);
+	if (!isRecord(value)) throw new SandboxInputError(`The ${what} must be an object`);
 	for (const key of Object.keys(value)) {
 		if (!keys.includes(key)) {
 			throw new SandboxInputError(`Unknown ${what} setting ${key}: use ${keys.join(', ')}`);
@@ -378,13 +378,8 @@ function validateRateLimit(limit: unknown): RateLimit | null {
 }
 
 /** Checks a mode change (it may come over HTTP as plain JSON). */
-function validateMode(mode: unknown): Partial<SandboxMode> {
-	if (!isRecord(mode)) throw new SandboxInputError('The mode must be an object');
-	for (const key of Object.keys(mode)) {
-		if (key !== 'routes' && key !== 'meili') {
-			throw new SandboxInputError(`Unknown mode setting ${key}: use routes and meili`);
-		}
-	}
+function validateMode(change: unknown): Partial<SandboxMode> {
+	const mode = requireKeys(change, 'mode', ['routes', 'meili']);
 	if (mode.routes !== undefined && !(ROUTE_MODES as readonly unknown[]).includes(mode.routes)) {
 		throw new SandboxInputError(`routes must be one of ${ROUTE_MODES.join(', ')}`);
 	}
@@ -667,8 +662,9 @@ class SandboxServer {
 	}
 
 	setMode(mode: Partial<SandboxMode>): SandboxMode {
-		const change = validateMode(mode);
-		this.api.mode = { ...this.api.mode, ...change };
+		const { routes, meili } = validateMode(mode);
+		// An absent (or undefined) setting keeps what is in force.
+		this.api.mode = { routes: routes ?? this.api.mode.routes, meili: meili ?? this.api.mode.meili };
 		return this.mode();
 	}
 

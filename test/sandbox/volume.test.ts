@@ -100,7 +100,7 @@ describe('jitter', () => {
 		[{ minMs: 0, maxMs: '10' }, 'jitter needs minMs and maxMs, milliseconds with minMs <= maxMs'],
 		[{ minMs: 0, maxMs: 10, seed: 1.5 }, 'jitter.seed must be an integer'],
 		[{ minMs: 0, maxMs: 10, max: 5 }, 'Unknown jitter setting max: use minMs, maxMs, seed'],
-		['fast', 'The jitter must be an object or null'],
+		['fast', 'The jitter must be an object'],
 	])('setJitter(%j) throws; over HTTP 400', async (jitter, message) => {
 		expect(() => sandbox.setJitter(jitter as never)).toThrow(new SandboxInputError(message));
 		const answer = await api('POST', '/__sandbox/jitter', { body: jitter });
@@ -378,7 +378,7 @@ describe('rate limit', () => {
 			{ perSecond: 1, burst: 1, per: 'token' },
 			'Unknown rate limit setting per: use perSecond, burst',
 		],
-		[[1, 1], 'The rate limit must be an object or null'],
+		[[1, 1], 'The rate limit must be an object'],
 	])('setRateLimit(%j) throws; over HTTP 400', async (limit, message) => {
 		expect(() => sandbox.setRateLimit(limit as never)).toThrow(new SandboxInputError(message));
 		const answer = await api('POST', '/__sandbox/rate-limit', { body: limit });

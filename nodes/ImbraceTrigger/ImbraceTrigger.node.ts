@@ -18,7 +18,10 @@ export class ImbraceTrigger implements INodeType {
 		version: 1,
 		subtitle:
 			'={{"New messages in " + ($parameter["scope"] === "conversation" ? "a conversation" : "the organization")}}',
-		description: 'Starts the workflow for every new iMBRACE message, once each, oldest first',
+		// n8n's node panel shows the action node and this trigger as one item, with this description
+		// (its generateMergedNodesAndActions): it has to fit both.
+		description:
+			'Start workflows on new iMBRACE messages, and send, list and search messages and read conversation counts',
 		defaults: { name: 'iMBRACE Trigger' },
 		polling: true,
 		inputs: [],

@@ -99,19 +99,23 @@ export async function runVolume(
 		json: { conversation: conversations[n % VOLUME_CONVERSATIONS], text: `Volume ${n}` },
 	}));
 	sandbox.clearRequests();
+	// Each fault is aimed at one item's first send, or at the first look-ups in one conversation, so
+	// that it lands on the same request whatever order the conversations' requests arrive in.
 	let injectedFaults = 0;
-	let requests = 0;
-	const stop = sandbox.onRequest((request) => {
-		if (request.path !== SEND) return;
-		requests++;
-		// The next request to the messages (a send or a look-up) fails, one time in ten.
-		if (random() < 0.1) {
-			const { fault } = VOLUME_FAULTS[Math.floor(random() * VOLUME_FAULTS.length)];
-			const reads = fault.kind === 'writeThenFail' ? { method: 'POST' } : {};
-			sandbox.injectFault({ ...fault, match: { path: SEND, ...reads } });
-			injectedFaults++;
-		}
-	});
+	for (const item of items) {
+		if (random() >= 0.1) continue;
+		const { fault } = VOLUME_FAULTS[Math.floor(random() * VOLUME_FAULTS.length)];
+		sandbox.injectFault({
+			...fault,
+			match: { method: 'POST', path: SEND, body: { text: item.json.text } },
+		});
+		injectedFaults++;
+	}
+	for (const conversation of conversations) {
+		const lookUp = { method: 'GET', path: SEND, query: { conversation_id: conversation } };
+		sandbox.injectFault({ kind: 'html', status: 502, match: lookUp, times: 2 });
+		injectedFaults += 2;
+	}
 	let run: NodeRun;
 	try {
 		run = await runNode({
@@ -128,9 +132,9 @@ export async function runVolume(
 			settings,
 		});
 	} finally {
-		stop();
 		sandbox.clearFaults();
 	}
+	const requests = sandbox.requests().filter((request) => request.path === SEND).length;
 
 	const stored = new Map<string, string[]>();
 	for (const conversation of conversations) {

@@ -124,6 +124,27 @@ describe('faults', () => {
 		expect([all.status, joined.status, again.status]).toEqual([200, 500, 200]);
 	});
 
+	test('a body match picks out requests by fields of their JSON body', async () => {
+		const conversation_id = sandbox.ids.contactConversationId;
+		sandbox.injectFault({
+			kind: 'status',
+			status: 503,
+			match: { path: '/v1/backend/conversation_messages', body: { text: 'Two' } },
+		});
+		const statuses = [];
+		for (const text of ['One', 'Two', 'Two']) {
+			const answer = await api('POST', '/v1/backend/conversation_messages', {
+				token: sandbox.tokens.agent,
+				body: { conversation_id, type: 'text', text },
+			});
+			statuses.push(answer.status);
+		}
+		expect(statuses).toEqual([200, 503, 200]);
+		expect(() => sandbox.injectFault({ kind: 'drop', match: { body: 'text' as never } })).toThrow(
+			'fault.match.body must be an object',
+		);
+	});
+
 	test('status with a custom body and headers', async () => {
 		sandbox.injectFault({
 			kind: 'status',

@@ -3,6 +3,7 @@
  * endpoints and the in-process hooks. The Conversations API itself lives in api.ts.
  */
 import { STATUS_CODES, createServer } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -73,6 +74,8 @@ export type Fault = {
 		path?: string;
 		/** Query parameters the request must carry with exactly these values. */
 		query?: Record<string, string>;
+		/** Fields the request's JSON body must carry with exactly these values. */
+		body?: Record<string, unknown>;
 	};
 	/** How many matching requests it applies to; default 1. */
 	times?: number;
@@ -245,11 +248,21 @@ function faultMatches(
 	method: string,
 	path: string,
 	query: Record<string, string>,
+	body: unknown,
 ): boolean {
 	const match = fault.match;
 	if (!match) return true;
 	if (match.method !== undefined && match.method.toUpperCase() !== method) return false;
 	if (match.query && Object.entries(match.query).some(([name, value]) => query[name] !== value)) {
+		return false;
+	}
+	if (
+		match.body &&
+		!(
+			isRecord(body) &&
+			Object.entries(match.body).every(([name, value]) => isDeepStrictEqual(body[name], value))
+		)
+	) {
 		return false;
 	}
 	if (match.path === undefined) return true;
@@ -273,6 +286,9 @@ function validateFault(fault: unknown): Fault {
 			!(isRecord(match.query) && Object.values(match.query).every((v) => typeof v === 'string'))
 		) {
 			throw new SandboxInputError('fault.match.query must map names to strings');
+		}
+		if (match.body !== undefined && !isRecord(match.body)) {
+			throw new SandboxInputError('fault.match.body must be an object');
 		}
 	}
 	if (
@@ -777,7 +793,8 @@ class SandboxServer {
 		};
 		const exchange: Exchange = { incoming, response, apiRequest, recorded, arrival, generation };
 		// Decided now, in arrival order, whatever the jitter does next: the fault, then the bucket.
-		const fault = body === undefined ? undefined : this.takeFault(method, path, query);
+		const fault =
+			body === undefined ? undefined : this.takeFault(method, path, query, recorded.body);
 		const retryAfter =
 			body === undefined || fault ? undefined : this.buckets?.take(bucketKey(headers));
 		const run = () => {
@@ -896,9 +913,10 @@ class SandboxServer {
 		method: string,
 		path: string,
 		query: Record<string, string>,
+		body: unknown,
 	): Fault | undefined {
 		const entry = this.faults.find((candidate) =>
-			faultMatches(candidate.fault, method, path, query),
+			faultMatches(candidate.fault, method, path, query, body),
 		);
 		if (!entry) return undefined;
 		entry.remaining--;

@@ -94,7 +94,11 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 	const log = progress();
 	const teardown = new Teardown();
 	const dir = mkdtempSync(join(tmpdir(), 'imbrace-queue-'));
-	teardown.add('temporary folder', () => rmSync(dir, { recursive: true, force: true }));
+	teardown.add('temporary folder', () => {
+		// IMBRACE_QUEUE_KEEP=1 keeps the logs and data for a look after the run.
+		if (process.env.IMBRACE_QUEUE_KEEP) console.log(`[queue] kept ${dir}`);
+		else rmSync(dir, { recursive: true, force: true });
+	});
 	try {
 		const runtime = ensureRuntime(2);
 		ensureDebianPackages();

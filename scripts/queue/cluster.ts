@@ -2,7 +2,7 @@
 // main and `n8n worker` processes, each with its own user folder with this package installed in
 // it, every listening port a free one on 127.0.0.1. Everything it starts is undone by `stop()`.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,6 +18,8 @@ import { Teardown } from './teardown';
 
 /** How long an n8n process may take to become ready (a first start also migrates the database). */
 const READY_TIMEOUT_MS = 3 * 60_000;
+/** How long n8n may take to stop before it is killed; its own shutdown gives executions 30 s. */
+const STOP_GRACE_MS = 60_000;
 
 /** Prints progress lines, each with the seconds since `progress` was called. */
 function progress() {
@@ -92,13 +94,9 @@ const executionStart = /Worker started execution (\d+)/g;
 
 export async function startQueueCluster(options: QueueClusterOptions = {}): Promise<QueueCluster> {
 	const log = progress();
-	const teardown = new Teardown();
 	const dir = mkdtempSync(join(tmpdir(), 'imbrace-queue-'));
-	teardown.add('temporary folder', () => {
-		// IMBRACE_QUEUE_KEEP=1 keeps the logs and data for a look after the run.
-		if (process.env.IMBRACE_QUEUE_KEEP) console.log(`[queue] kept ${dir}`);
-		else rmSync(dir, { recursive: true, force: true });
-	});
+	// IMBRACE_QUEUE_KEEP=1 keeps the logs and data for a look after the run.
+	const teardown = new Teardown(dir, Boolean(process.env.IMBRACE_QUEUE_KEEP));
 	try {
 		const runtime = ensureRuntime(2);
 		ensureDebianPackages();
@@ -156,15 +154,15 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 					logFile: join(dir, `main-${mainStarts}.log`),
 				});
 				mainService = service;
+				teardown.addService(service, 'SIGTERM', STOP_GRACE_MS);
 				await waitForReadiness(service, `${mainUrl}/healthz/readiness`, READY_TIMEOUT_MS);
 				// n8n prints this once it has activated the published workflows (webhooks, polls).
 				await service.waitForOutput(/Editor is now accessible via/, READY_TIMEOUT_MS);
 			},
 			async stop() {
-				await mainService?.stop('SIGTERM', 60_000);
+				await mainService?.stop('SIGTERM', STOP_GRACE_MS);
 			},
 		};
-		teardown.add('main', () => main.stop());
 
 		const workerCount = options.workers ?? 2;
 		const workers: QueueWorker[] = [];
@@ -184,7 +182,7 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 				},
 				logFile: join(dir, `${name}.log`),
 			});
-			teardown.add(name, () => service.stop('SIGTERM', 60_000));
+			teardown.addService(service, 'SIGTERM', STOP_GRACE_MS);
 			workers.push({
 				name,
 				instance,

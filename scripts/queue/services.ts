@@ -129,7 +129,7 @@ export async function startPostgres(dir: string, teardown: Teardown): Promise<Po
 		{ ...asPostgres, logFile: join(dir, 'postgres.log') },
 	);
 	// SIGINT is Postgres's "fast shutdown": it ends the sessions and stops at once.
-	teardown.add('postgres', () => service.stop('SIGINT', 15_000));
+	teardown.addService(service, 'SIGINT', 15_000);
 	await service.waitForOutput(/database system is ready to accept connections/, 60_000);
 
 	const database = 'n8n';
@@ -172,7 +172,7 @@ export async function startRedis(dir: string, teardown: Teardown): Promise<Redis
 		],
 		{ cwd: dir, logFile: join(dir, 'redis.log') },
 	);
-	teardown.add('redis', () => service.stop('SIGTERM', 10_000));
+	teardown.addService(service, 'SIGTERM', 10_000);
 	await service.waitForOutput(/Ready to accept connections/, 30_000);
 	return { host: '127.0.0.1', port, service };
 }

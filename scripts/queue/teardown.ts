@@ -1,25 +1,70 @@
-// What the queue-mode cluster started, undone in reverse order: on success, on failure, and on
-// Ctrl+C or SIGTERM (the processes run in process groups of their own, so the terminal's signal
-// does not reach them; this does).
+// What the queue-mode cluster started, undone in reverse order, on success and on failure. Should
+// the process that started it die first (Ctrl+C under Jest, whose test code gets a copy of
+// `process` that never sees a signal; a crash; SIGKILL), reaper.mjs, a process of its own, stops
+// the process groups listed in the cluster folder's processes.json and removes the folder.
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { ROOT } from '../n8n/runtime';
+import type { Service } from './processes';
 
 type Step = { name: string; undo: () => unknown };
 
 export class Teardown {
 	private readonly steps: Step[] = [];
+	private readonly registry: string;
+	private readonly groups: Array<{ pid: number; signal: NodeJS.Signals }> = [];
 	private running: Promise<void> | undefined;
-	private readonly onSignal = (signal: NodeJS.Signals) => {
-		console.error(`\n[queue] ${signal}: stopping everything the queue-mode test started`);
-		void this.run().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-	};
+	private finished = false;
 
-	constructor() {
-		process.once('SIGINT', this.onSignal);
-		process.once('SIGTERM', this.onSignal);
+	/** `keep`: leave the folder in place (its logs and data) when done. */
+	constructor(
+		private readonly dir: string,
+		keep = false,
+	) {
+		this.registry = join(dir, 'processes.json');
+		this.writeRegistry();
+		const reaper = spawn(
+			process.execPath,
+			[join(ROOT, 'scripts', 'queue', 'reaper.mjs'), String(process.pid), dir, keep ? '1' : '0'],
+			{ detached: true, stdio: 'ignore' },
+		);
+		reaper.unref();
+		this.add('temporary folder', () => {
+			if (keep) console.log(`[queue] kept ${dir}`);
+			else rmSync(dir, { recursive: true, force: true });
+		});
 	}
 
-	/** Registers an undo step; the last one registered runs first. */
+	/**
+	 * Registers an undo step; the last one registered runs first. Once the teardown has begun,
+	 * a late step (of a cluster still starting) is undone at once.
+	 */
 	add(name: string, undo: () => unknown): void {
+		if (this.running) {
+			void Promise.resolve()
+				.then(undo)
+				.catch((error: Error) => console.error(`[queue] ${name}: ${error.message}`));
+			return;
+		}
 		this.steps.push({ name, undo });
+	}
+
+	/** Stops `service` at teardown with `signal`, and lists its process group for the reaper. */
+	addService(service: Service, signal: NodeJS.Signals, graceMs: number): void {
+		const pid = service.process.pid;
+		if (pid !== undefined && !service.exited()) {
+			this.groups.push({ pid, signal });
+			this.writeRegistry();
+			// A process that is gone leaves the list: its id may be given to another one.
+			service.process.once('exit', () => {
+				const index = this.groups.findIndex((group) => group.pid === pid);
+				if (index >= 0) this.groups.splice(index, 1);
+				this.writeRegistry();
+			});
+		}
+		this.add(service.name, () => service.stop(signal, graceMs));
 	}
 
 	/** Runs every step once, each even when an earlier one failed, and reports the failures. */
@@ -34,10 +79,16 @@ export class Teardown {
 				}
 			}
 			this.steps.length = 0;
-			process.removeListener('SIGINT', this.onSignal);
-			process.removeListener('SIGTERM', this.onSignal);
+			// Without the list the reaper ends; the folder is gone already unless kept.
+			this.finished = true;
+			rmSync(this.registry, { force: true });
 			if (failures.length) throw new Error(`Teardown failed:\n${failures.join('\n')}`);
 		})();
 		return this.running;
+	}
+
+	private writeRegistry() {
+		if (this.finished || !existsSync(this.dir)) return;
+		writeFileSync(this.registry, JSON.stringify(this.groups));
 	}
 }

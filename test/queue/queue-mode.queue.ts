@@ -94,18 +94,37 @@ describe('n8n 2.41.1 in queue mode: a main, two workers, Postgres and Redis', ()
 		return results;
 	}
 
-	/** The items the trigger emitted in one execution, from n8n's flatted execution data. */
-	async function emittedBy(executionId: string): Promise<Array<{ id: string; text: string }>> {
+	/** What n8n recorded of one execution's run (its flatted execution data, parsed). */
+	async function resultOf(executionId: string) {
 		const flatted = createRequire(join(cluster.runtime.dir, 'package.json'))('flatted') as {
 			parse(text: string): {
 				resultData: {
 					runData: Record<string, Array<{ data?: { main: Array<Array<{ json: never }>> } }>>;
+					error?: { message: string };
+					lastNodeExecuted?: string;
 				};
 			};
 		};
 		const execution = await rest<{ data: string }>(`/rest/executions/${executionId}`);
-		const runData = flatted.parse(execution.data).resultData.runData;
+		return flatted.parse(execution.data).resultData;
+	}
+
+	/** The items the trigger emitted in one execution. */
+	async function emittedBy(executionId: string): Promise<Array<{ id: string; text: string }>> {
+		const { runData } = await resultOf(executionId);
 		return (runData[TRIGGER_NODE]?.[0]?.data?.main[0] ?? []).map((item) => item.json);
+	}
+
+	/** Each execution that did not succeed, with the node and the error n8n recorded. */
+	async function failures(runs: ExecutionSummary[]): Promise<string[]> {
+		return await Promise.all(
+			runs
+				.filter((run) => run.status !== 'success')
+				.map(async (run) => {
+					const { error, lastNodeExecuted } = await resultOf(run.id);
+					return `execution ${run.id} ${run.status} in ${lastNodeExecuted}: ${error?.message}`;
+				}),
+		);
 	}
 
 	/** A request of the trigger's poll: the watched conversation's messages. */
@@ -212,7 +231,7 @@ describe('n8n 2.41.1 in queue mode: a main, two workers, Postgres and Redis', ()
 			'runs every execution to success, spread over both workers',
 			withLogsOnFailure(async () => {
 				expect(runs).toHaveLength(EXECUTIONS);
-				expect(runs.filter((run) => run.status !== 'success')).toEqual([]);
+				expect(await failures(runs)).toEqual([]);
 				expect(new Set(runs.map((run) => run.mode))).toEqual(new Set(['webhook']));
 				// Each worker logs "Worker started execution <id>" for the jobs it takes from the queue.
 				const ranBy = cluster.workers.map((worker) => worker.startedExecutions());
@@ -343,7 +362,8 @@ describe('n8n 2.41.1 in queue mode: a main, two workers, Postgres and Redis', ()
 			await nextRequest(sandbox, isPoll, POLL_WAIT_MS);
 			const { runs, emitted } = await waitFor('the executions to finish', emissions, 60_000);
 
-			expect(runs.filter((run) => run.status !== 'success' || run.mode !== 'trigger')).toEqual([]);
+			expect(await failures(runs)).toEqual([]);
+			expect(new Set(runs.map((run) => run.mode))).toEqual(new Set(['trigger']));
 			// Each message once, oldest first within and across the executions.
 			const emittedInOrder = emitted.flat();
 			expect(emittedInOrder.map((message) => message.text)).toEqual(

@@ -43,8 +43,6 @@ export interface QueueMain {
 	url: string;
 	/** The running `n8n start`, or undefined while it is stopped. */
 	service(): Service | undefined;
-	/** Everything every `n8n start` of this cluster printed, one start after another. */
-	output(): string;
 	stop(): Promise<void>;
 	start(): Promise<void>;
 }
@@ -120,8 +118,6 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 			QUEUE_BULL_REDIS_HOST: redis.host,
 			QUEUE_BULL_REDIS_PORT: String(redis.port),
 			N8N_ENCRYPTION_KEY: randomBytes(24).toString('hex'),
-			// The CLI commands of `prepare` start no task broker, yet must not find a busy default port.
-			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		};
 
 		const mainInstance = createInstance(runtime, join(dir, 'main'), shared);
@@ -134,15 +130,12 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 		const mainUrl = `http://127.0.0.1:${mainPort}`;
 		let mainService: Service | undefined;
 		let mainStarts = 0;
-		const earlierMainOutput: string[] = [];
 		const main: QueueMain = {
 			instance: mainInstance,
 			url: mainUrl,
 			service: () => mainService,
-			output: () => [...earlierMainOutput, mainService?.output() ?? ''].join('\n'),
 			async start() {
 				if (mainService && !mainService.exited()) throw new Error('The main is running already');
-				if (mainService) earlierMainOutput.push(mainService.output());
 				mainStarts += 1;
 				const service = startService('main', runtime.node, [runtime.n8nBin, 'start'], {
 					cwd: mainInstance.userFolder,
@@ -156,7 +149,8 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 				mainService = service;
 				teardown.addService(service, 'SIGTERM', STOP_GRACE_MS);
 				await waitForReadiness(service, `${mainUrl}/healthz/readiness`, READY_TIMEOUT_MS);
-				// n8n prints this once it has activated the published workflows (webhooks, polls).
+				// The end of n8n's start-up; n8n 2.41 then activates the published workflows in the
+				// background (its publication service), which callers wait for as they need.
 				await service.waitForOutput(/Editor is now accessible via/, READY_TIMEOUT_MS);
 			},
 			async stop() {
@@ -194,12 +188,15 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 		}
 
 		log(`starting the main and ${workerCount} workers of n8n ${runtime.version}`);
-		await Promise.all([
+		// All settled before going on, so that no start-up is left running (or failing) unwatched.
+		const started = await Promise.allSettled([
 			main.start(),
 			...workers.map((worker) =>
 				waitForReadiness(worker.service, `${worker.healthUrl}/healthz/readiness`, READY_TIMEOUT_MS),
 			),
 		]);
+		const failed = started.find((result) => result.status === 'rejected');
+		if (failed) throw failed.reason;
 		log(`n8n is ready: main on ${mainUrl}, ${workers.map((worker) => worker.name).join(', ')}`);
 
 		return {

@@ -2,7 +2,15 @@
 // missing, then run as plain processes of this script (no system services) on free loopback
 // ports, with their data in the cluster's temporary folder.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import {
+	chmodSync,
+	chownSync,
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 import type { Service } from './processes';
@@ -11,6 +19,7 @@ import type { Teardown } from './teardown';
 
 const POSTGRES_VERSIONS_DIR = '/usr/lib/postgresql';
 const REDIS_SERVER = '/usr/bin/redis-server';
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
 function log(message: string) {
 	console.log(`[queue] ${message}`);
@@ -52,8 +61,16 @@ export function ensureDebianPackages(): void {
 		return result.status === 0;
 	};
 	const install = () => aptGet(['install', '-y', '-q', '--no-install-recommends', ...missing]);
-	if (!install() && !(aptGet(['update', '-q']) && install())) {
-		throw new Error(`apt-get could not install ${missing.join(' and ')}:\n${tail(output)}`);
+	// Debian starts a package's system service on install unless policy-rc.d forbids it (Docker
+	// images ship one that does); the test runs its own processes, so none is started.
+	const ownPolicy = !existsSync(POLICY_RC_D);
+	if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+	try {
+		if (!install() && !(aptGet(['update', '-q']) && install())) {
+			throw new Error(`apt-get could not install ${missing.join(' and ')}:\n${tail(output)}`);
+		}
+	} finally {
+		if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
 	}
 }
 

@@ -35,6 +35,9 @@ interface ExecutionSummary {
 	mode: string;
 }
 
+/** A message as the trigger emits it (simplified); the test reads two of its fields. */
+type Emitted = { id: string; text: string };
+
 const textOf = (execution: number, item: number) => `execution ${execution} item ${item}`;
 
 /** Waits for `done` to answer something other than undefined, checking every `everyMs`. */
@@ -102,7 +105,7 @@ describe('n8n 2.41.1 in queue mode: a main, two workers, Postgres and Redis', ()
 		const flatted = createRequire(join(cluster.runtime.dir, 'package.json'))('flatted') as {
 			parse(text: string): {
 				resultData: {
-					runData: Record<string, Array<{ data?: { main: Array<Array<{ json: never }>> } }>>;
+					runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Emitted }>> } }>>;
 					error?: { message: string };
 					lastNodeExecuted?: string;
 				};
@@ -113,7 +116,7 @@ describe('n8n 2.41.1 in queue mode: a main, two workers, Postgres and Redis', ()
 	}
 
 	/** The items the trigger emitted in one execution. */
-	async function emittedBy(executionId: string): Promise<Array<{ id: string; text: string }>> {
+	async function emittedBy(executionId: string): Promise<Emitted[]> {
 		const { runData } = await resultOf(executionId);
 		return (runData[TRIGGER_NODE]?.[0]?.data?.main[0] ?? []).map((item) => item.json);
 	}

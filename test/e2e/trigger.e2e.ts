@@ -7,7 +7,6 @@ import { prepareN8n } from './n8n';
 
 const SEARCH = '/v1/backend/meilisearch/org_imbrace/search';
 const SEND = '/v1/backend/conversation_messages';
-const PORT = 5701;
 
 /** Resolves with the first request the sandbox records that matches, waiting as long as `ms`. */
 function nextRequest(sandbox: Sandbox, matches: (request: RecordedRequest) => boolean, ms: number) {
@@ -37,7 +36,7 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 		await mustRun(instance, ['publish:workflow', '--id=imbraceAutoReply']);
 		// n8n polls once when it activates the workflow: that poll only marks where things stand.
 		const activationPoll = nextRequest(sandbox, (request) => request.path === SEARCH, 120_000);
-		n8n = await startN8n(instance, PORT);
+		n8n = await startN8n(instance);
 		await activationPoll;
 		cookie = await signIn(n8n.url);
 	});

@@ -100,9 +100,26 @@ export function installPackage(userFolder: string): boolean {
 }
 
 /** The owner account, set up from the environment (n8n 2.17 and later) so no setup screen shows. */
-function ownerEnvironment(runtime: Runtime): NodeJS.ProcessEnv {
+function ownerEnvironment(runtime: Runtime, userFolder: string): NodeJS.ProcessEnv {
 	if (runtime.major === 1) return {};
-	// n8n wants the password as a bcrypt hash; n8n's own bcryptjs makes it.
+	return {
+		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+		N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
+		N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
+		N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
+		N8N_INSTANCE_OWNER_PASSWORD_HASH: ownerPasswordHash(runtime, userFolder),
+	};
+}
+
+/**
+ * The owner's password as the bcrypt hash n8n wants, made by n8n's own bcryptjs and kept in the
+ * user folder (with a digest of the password it hashes), which saves a later start a process.
+ */
+function ownerPasswordHash(runtime: Runtime, userFolder: string): string {
+	const file = join(userFolder, 'owner-password.bcrypt');
+	const password = createHash('sha256').update(OWNER.password).digest('hex');
+	const [keptFor, kept] = existsSync(file) ? readFileSync(file, 'utf8').split(' ') : [];
+	if (keptFor === password && kept) return kept;
 	const hash = spawnSync(
 		runtime.node,
 		[
@@ -112,13 +129,8 @@ function ownerEnvironment(runtime: Runtime): NodeJS.ProcessEnv {
 		],
 		{ cwd: runtime.dir, encoding: 'utf8' },
 	).stdout;
-	return {
-		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-		N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
-		N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
-		N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
-		N8N_INSTANCE_OWNER_PASSWORD_HASH: hash,
-	};
+	writeFileSync(file, `${password} ${hash}`);
+	return hash;
 }
 
 /** An n8n with its own user folder: private database, no telemetry, no calls to n8n.io. */
@@ -146,7 +158,7 @@ export function createInstance(
 		// n8n 2.x sends someone who signs in at / to its AI assistant ("instance-ai" module, which
 		// needs an AI model it cannot reach here); without it / leads to the workflow list.
 		...(runtime.major === 2 ? { N8N_DISABLED_MODULES: 'instance-ai' } : {}),
-		...ownerEnvironment(runtime),
+		...ownerEnvironment(runtime, userFolder),
 		...extra,
 	};
 	// Under jest NODE_ENV is "test", which makes n8n keep its database in memory.

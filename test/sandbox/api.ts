@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import {
 	CHANNEL_TYPES,
 	OVERDUE_AFTER_MS,
+	Random,
 	SEED_NOW_MS,
 	SOON_TO_BE_AFTER_MS,
 	conversationToApi,
@@ -53,6 +54,23 @@ export interface ApiResponse {
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
+/** Which route families the gateway serves (imbrace-api.md, "Two route families"). */
+export const ROUTE_MODES = ['documented', 'current', 'both'] as const;
+export type RoutesMode = (typeof ROUTE_MODES)[number];
+/** The Meilisearch generation behind search and fetch ("Index generations and limits"). */
+export const MEILI_GENERATIONS = ['1.14', '1.15'] as const;
+export type MeiliGeneration = (typeof MEILI_GENERATIONS)[number];
+
+export interface SandboxMode {
+	routes: RoutesMode;
+	meili: MeiliGeneration;
+}
+
+/** Meilisearch's default `maxTotalHits`: search never ranks past it (fetch is not capped). */
+export const MAX_TOTAL_HITS = 1000;
+/** The stream that the API-key gate's `request_id`s come from; it restarts at reset. */
+const REQUEST_ID_SEED = 4242;
+
 export function jsonResponse(status: number, value: unknown): ApiResponse {
 	return { status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(value) };
 }
@@ -89,10 +107,22 @@ export const GATEWAY_INFO = {
 
 type Handler = (principal: Principal, request: ApiRequest, parameters: string[]) => ApiResponse;
 
+/** `documented` and `current` are the two families; search and fetch are `shared` (one path). */
+type RouteFamily = 'documented' | 'current' | 'shared';
+
 interface Route {
 	method: string;
-	pattern: RegExp;
+	family: RouteFamily;
+	/** The prefix the gateway strips: its key check and the service see the rest of the path. */
+	mount: string;
+	/** Put back in front by the gateway's proxy (the legacy backend's `/v1/`). */
+	servicePrefix: string;
 	handler: Handler;
+}
+
+/** The path below a mount, as Express hands it on: `/` when nothing is left. */
+function belowMount(path: string, mount: string): string {
+	return path.slice(mount.length) || '/';
 }
 
 /** Tells a handler's early answer from the value it was after. */
@@ -228,69 +258,170 @@ export function summariseMultipart(parts: readonly MultipartPart[]): MultipartSu
 }
 
 export class ConversationsApi {
-	private readonly routes: Route[] = [
-		this.route('GET', '/v2/backend/team_conversations/_views_count', this.viewsCount),
-		this.route('GET', '/v2/backend/channels/_conv_count', this.channelCounts),
-		this.route('GET', '/v1/backend/channels/_conv_count', this.teamChannelCounts),
-		this.route('POST', '/v1/backend/conversation', this.createConversation),
-		this.route('GET', '/v1/backend/conversation_messages', this.listMessages),
-		this.route('POST', '/v1/backend/conversation_messages', this.sendMessage),
-		this.route('POST', '/v1/backend/conversation_messages/_fileupload', this.uploadFile),
-		{
-			method: 'POST',
-			pattern: /^\/v1\/backend\/meilisearch\/([^/]+)\/search$/,
-			handler: this.search.bind(this),
-		},
-		{
-			method: 'POST',
-			pattern: /^\/v1\/backend\/meilisearch\/([^/]+)\/fetch$/,
-			handler: this.fetchDocuments.bind(this),
-		},
-	];
+	/** Routes with a fixed path, by `METHOD path`: one lookup per request. */
+	private readonly exactRoutes = new Map<string, Route>();
+	/** Routes with a parameter in the path (search and fetch), tried in order. */
+	private readonly patternRoutes: Array<{ pattern: RegExp; route: Route }> = [];
+	/** The `request_id`s of the API-key gate's answers: seeded, so runs repeat. */
+	private requestIds = new Random(REQUEST_ID_SEED);
 
 	constructor(
 		public store: SandboxStore,
 		private readonly clock: MonotonicClock,
 		/** The sandbox's own URL, for upload links. */
 		private readonly baseUrl: () => string,
-	) {}
+		/** Read on every request: setMode changes it at run time. */
+		public mode: SandboxMode,
+	) {
+		const documented = (method: string, path: string, mount: string, handler: Handler) =>
+			this.exactRoutes.set(`${method} ${path}`, {
+				method,
+				family: 'documented',
+				mount,
+				servicePrefix: '',
+				handler: handler.bind(this),
+			});
+		const current = (method: string, path: string, handler: Handler) =>
+			this.exactRoutes.set(`${method} ${path}`, {
+				method,
+				family: 'current',
+				mount: '/channel-service',
+				servicePrefix: '',
+				handler: handler.bind(this),
+			});
+		// The documented paths are the gateway's aliases of channel-service, mounted two router
+		// levels deep (the service sees what is left), except §4, which goes to the legacy backend.
+		documented(
+			'GET',
+			'/v2/backend/team_conversations/_views_count',
+			'/v2/backend/team_conversations',
+			this.viewsCount,
+		);
+		documented(
+			'GET',
+			'/v2/backend/channels/_conv_count',
+			'/v2/backend/channels',
+			this.channelCounts,
+		);
+		documented(
+			'GET',
+			'/v1/backend/channels/_conv_count',
+			'/v1/backend/channels',
+			this.teamChannelCounts,
+		);
+		this.exactRoutes.set('POST /v1/backend/conversation', {
+			method: 'POST',
+			family: 'documented',
+			mount: '/v1/backend',
+			servicePrefix: '/v1',
+			handler: this.createConversation.bind(this),
+		});
+		const messages = '/v1/backend/conversation_messages';
+		documented('GET', messages, messages, this.listMessages);
+		documented('POST', messages, messages, this.sendMessage);
+		documented('POST', `${messages}/_fileupload`, messages, this.uploadFile);
+
+		current('GET', '/channel-service/v2/team_conversations/_views_count', this.viewsCount);
+		current('GET', '/channel-service/v1/channels/_conv_count', this.currentChannelCounts);
+		current('POST', '/channel-service/v1/conversations', this.createConversation);
+		current('GET', '/channel-service/v1/conversation_messages', this.listMessages);
+		current('POST', '/channel-service/v1/conversation_messages', this.sendMessage);
+		current('POST', '/channel-service/v1/conversation_messages/_fileupload', this.uploadFile);
+
+		for (const [action, handler] of [
+			['search', this.search],
+			['fetch', this.fetchDocuments],
+		] as const) {
+			this.patternRoutes.push({
+				pattern: new RegExp(`^/v1/backend/meilisearch/([^/]+)/${action}$`),
+				route: {
+					method: 'POST',
+					family: 'shared',
+					mount: '/v1/backend',
+					servicePrefix: '',
+					handler: handler.bind(this),
+				},
+			});
+		}
+	}
+
+	/** Back to the first `request_id` (reset). */
+	restartRequestIds(): void {
+		this.requestIds = new Random(REQUEST_ID_SEED);
+	}
 
 	handle(request: ApiRequest): ApiResponse {
 		const { method, path } = request;
 		if (path === '/') return method === 'GET' ? jsonResponse(200, GATEWAY_INFO) : errors.notFound();
 		const file = /^\/files\/([^/]+)\/([^/]+)$/.exec(path);
 		if (file) return method === 'GET' ? this.serveFile(file[1], file[2]) : errors.notFound();
-		for (const route of this.routes) {
-			// A known path with another method is as unknown as any other path.
-			if (route.method !== method) continue;
-			const match = route.pattern.exec(path);
-			if (!match) continue;
-			const principal = this.authenticate(request.headers);
-			if (isResponse(principal)) return principal;
-			return route.handler(principal, request, match.slice(1));
+		// A known path with another method is as unknown as any other path.
+		let route = this.exactRoutes.get(`${method} ${path}`);
+		let parameters: string[] = [];
+		if (!route && method === 'POST') {
+			for (const candidate of this.patternRoutes) {
+				const match = candidate.pattern.exec(path);
+				if (!match) continue;
+				route = candidate.route;
+				parameters = match.slice(1);
+				break;
+			}
 		}
-		return errors.notFound();
+		if (!route) return errors.notFound();
+		// The gateway authenticates before it proxies: a bad token is 401 even where nothing serves.
+		const principal = this.authenticate(request.headers, belowMount(path, route.mount));
+		if (isResponse(principal)) return principal;
+		if (!this.serves(route.family)) {
+			// Not iMBRACE's body but the service's (NestJS) own: the route is not served here.
+			const seenPath =
+				route.family === 'documented'
+					? route.servicePrefix + belowMount(path, route.mount)
+					: // A gateway without the channel-service mount hands the whole path to the legacy backend.
+						path;
+			return jsonResponse(404, {
+				statusCode: 404,
+				message: `Cannot ${method} ${seenPath}`,
+				error: 'Not Found',
+			});
+		}
+		return route.handler(principal, request, parameters);
 	}
 
-	private route(method: string, path: string, handler: Handler): Route {
-		return {
-			method,
-			pattern: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
-			handler: handler.bind(this),
-		};
+	private serves(family: RouteFamily): boolean {
+		const { routes } = this.mode;
+		return family === 'shared' || routes === 'both' || routes === family;
 	}
 
-	/** x-access-token (acc_ tokens) wins over x-api-key (api_ keys) when both are sent. */
-	private authenticate(headers: Record<string, string>): Principal | ApiResponse {
+	/**
+	 * x-access-token (acc_ tokens) wins over x-api-key (api_ keys) when both are sent. An API key
+	 * goes through the gateway's key gate, with its own bodies; `gatePath` is the path that the
+	 * gate checks a scoped key's permissions against.
+	 */
+	private authenticate(headers: Record<string, string>, gatePath: string): Principal | ApiResponse {
 		const accessToken = headers['x-access-token'];
 		const apiKey = headers['x-api-key'];
 		if (accessToken) {
 			const principal = this.store.tokens.get(accessToken);
 			return principal && principal.kind !== 'apiKey' ? principal : errors.unauthorizedInvalid();
 		}
-		if (apiKey) {
-			const principal = this.store.tokens.get(apiKey);
-			return principal && principal.kind === 'apiKey' ? principal : errors.unauthorizedInvalid();
+		if (apiKey !== undefined) {
+			const principal = apiKey ? this.store.tokens.get(apiKey) : undefined;
+			if (!principal || principal.kind !== 'apiKey') {
+				return jsonResponse(401, {
+					error: 'Unauthorized',
+					message: 'Invalid API key',
+					request_id: this.requestIds.uuid(),
+				});
+			}
+			const { allowedPaths } = principal;
+			if (allowedPaths && !allowedPaths.some((prefix) => gatePath.startsWith(prefix))) {
+				return jsonResponse(403, {
+					error: 'Forbidden',
+					message: `Invalid API path: ${gatePath}`,
+					request_id: this.requestIds.uuid(),
+				});
+			}
+			return principal;
 		}
 		return errors.unauthorizedMissing();
 	}
@@ -352,15 +483,34 @@ export class ConversationsApi {
 
 	// --- §2 and §3 ------------------------------------------------------------------------------
 
+	/** Documented §2: `view` is all (the default), joined or yours. */
 	private channelCounts(principal: Principal, request: ApiRequest): ApiResponse {
 		if (principal.kind === 'contact') return errors.forbidden();
 		const view = request.query.view ?? 'all';
+		if (view !== 'all' && view !== 'joined' && view !== 'yours') return errors.invalidParameters();
+		return this.countChannels(principal, view);
+	}
+
+	/**
+	 * The current family's one path for §2 and §3: with `team_id` it is §3; without, §2 with
+	 * `view` joined or yours, or absent for all (`all` itself is not accepted).
+	 */
+	private currentChannelCounts(principal: Principal, request: ApiRequest): ApiResponse {
+		if ('team_id' in request.query) return this.teamChannelCounts(principal, request);
+		if (principal.kind === 'contact') return errors.forbidden();
+		const { view } = request.query;
+		if (view !== undefined && view !== 'joined' && view !== 'yours') {
+			return errors.invalidParameters();
+		}
+		return this.countChannels(principal, view ?? 'all');
+	}
+
+	private countChannels(principal: Principal, view: 'all' | 'joined' | 'yours'): ApiResponse {
 		const { userId } = principal;
 		let include: (conversation: Conversation) => boolean;
-		if (view === 'all') include = () => true;
-		else if (view === 'joined') include = (conversation) => conversation.userIds.includes(userId);
+		if (view === 'joined') include = (conversation) => conversation.userIds.includes(userId);
 		else if (view === 'yours') include = (conversation) => conversation.assigneeId === userId;
-		else return errors.invalidParameters();
+		else include = () => true;
 		return jsonResponse(200, this.countByChannelType(principal.organizationId, include));
 	}
 
@@ -612,22 +762,24 @@ export class ConversationsApi {
 		);
 	}
 
+	/** Meilisearch's `maxTotalHits`: no hit past the 1,000th of the ranking, nor a higher total. */
 	private searchAnswer(
 		q: string,
 		matches: MessageRecord[],
 		limit: number,
 		offset: number,
 	): ApiResponse {
+		const end = Math.min(offset + limit, MAX_TOTAL_HITS);
 		return jsonResponse(200, {
 			success: true,
 			message: {
-				hits: matches.slice(offset, offset + limit).map(messageToDocument),
+				hits: offset < end ? matches.slice(offset, end).map(messageToDocument) : [],
 				query: q,
 				// Always 0: answers stay byte-for-byte reproducible.
 				processingTimeMs: 0,
 				limit,
 				offset,
-				estimatedTotalHits: matches.length,
+				estimatedTotalHits: Math.min(matches.length, MAX_TOTAL_HITS),
 			},
 		});
 	}
@@ -685,7 +837,9 @@ export class ConversationsApi {
 		}
 		if (value.trim() === '') return {};
 		try {
-			return { predicate: createFilter(value) };
+			return {
+				predicate: createFilter(value, undefined, { stringRanges: this.mode.meili !== '1.14' }),
+			};
 		} catch (error) {
 			if (error instanceof FilterError) return meilisearchError(code, error.message);
 			throw error;

@@ -29,7 +29,7 @@ function readOptions(args: readonly string[]): Options {
 		connections: Number(value('--connections') ?? 32),
 		seconds: Number(value('--seconds') ?? 5),
 		warmupSeconds: Number(value('--warmup') ?? 1),
-		path: value('--path') ?? '/v2/backend/channels/_conv_count?view=all',
+		path: value('--path') ?? '/channel-service/v1/channels/_conv_count',
 	};
 }
 

@@ -1,8 +1,13 @@
 /**
- * Runs the sandbox until interrupted: `node build/test/sandbox/cli.js [--port N] [--host H]`
- * (`npm run sandbox`). Prints its URL and the seeded tokens and ids.
+ * Runs the sandbox until interrupted (`npm run sandbox`):
+ * `node build/test/sandbox/cli.js [--port N] [--host H] [--routes R] [--meili G]`.
+ * Prints its URL, its mode and the seeded tokens and ids.
  */
-import { startSandbox } from './index';
+import { MEILI_GENERATIONS, ROUTE_MODES, startSandbox } from './index';
+import type { MeiliGeneration, RoutesMode } from './index';
+
+const USAGE =
+	'Usage: node build/test/sandbox/cli.js [--port N] [--host H] [--routes documented|current|both] [--meili 1.14|1.15]';
 
 function readOption(args: readonly string[], name: string): string | undefined {
 	const index = args.indexOf(name);
@@ -16,23 +21,54 @@ function fail(message: string): never {
 	process.exit(2);
 }
 
+/** One of `allowed`, from the flag, else the environment variable, else the default. */
+function readChoice<T extends string>(
+	args: readonly string[],
+	flag: string,
+	variable: string,
+	allowed: readonly T[],
+	fallback: T,
+): T {
+	const value = readOption(args, flag) ?? process.env[variable] ?? fallback;
+	if (!(allowed as readonly string[]).includes(value)) {
+		fail(`Invalid ${flag} (or ${variable}): ${value}; use one of ${allowed.join(', ')}`);
+	}
+	return value as T;
+}
+
 async function main(): Promise<void> {
 	const args = process.argv.slice(2);
 	if (args.includes('--help') || args.includes('-h')) {
-		console.log('Usage: node build/test/sandbox/cli.js [--port N] [--host H]');
+		console.log(USAGE);
 		return;
 	}
 	const portText = readOption(args, '--port') ?? process.env.IMBRACE_SANDBOX_PORT ?? '0';
 	const port = Number(portText);
 	if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`Invalid --port: ${portText}`);
 	const host = readOption(args, '--host') ?? '127.0.0.1';
+	// A production gateway most likely serves only the current family: that is what a user meets.
+	const routes = readChoice<RoutesMode>(
+		args,
+		'--routes',
+		'IMBRACE_SANDBOX_ROUTES',
+		ROUTE_MODES,
+		'current',
+	);
+	const meili = readChoice<MeiliGeneration>(
+		args,
+		'--meili',
+		'IMBRACE_SANDBOX_MEILI',
+		MEILI_GENERATIONS,
+		'1.15',
+	);
 
-	const sandbox = await startSandbox({ port, host });
+	const sandbox = await startSandbox({ port, host, routes, meili });
 	const { url, tokens, ids } = sandbox;
 	console.log(`iMBRACE sandbox listening on ${url}`);
+	console.log(`Routes: ${routes}; Meilisearch: ${meili} (change with POST ${url}/__sandbox/mode)`);
 	console.log('');
-	console.log('Tokens (x-access-token, or x-api-key for apiKey):');
-	for (const [name, token] of Object.entries(tokens)) console.log(`  ${name.padEnd(14)} ${token}`);
+	console.log('Tokens (x-access-token; x-api-key for apiKey and scopedApiKey):');
+	for (const [name, token] of Object.entries(tokens)) console.log(`  ${name.padEnd(15)} ${token}`);
 	console.log('');
 	console.log('Ids:');
 	for (const [name, value] of Object.entries(ids)) {

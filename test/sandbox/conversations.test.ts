@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 
 import { SEED_NOW_MS } from './data';
 import type { StoredMessage } from './data';
-import { ISO_MS, MESSAGE_KEYS, UUID, call } from './helpers';
+import { ISO_MS, MESSAGE_KEYS, UUID, call, multipartForm } from './helpers';
 import type { CallOptions, ConversationAnswer, ListEnvelope } from './helpers';
 import { startSandbox } from './index';
 import type { Sandbox } from './index';
@@ -661,16 +661,7 @@ describe('§6 send a message', () => {
 });
 
 describe('file upload', () => {
-	const form = (
-		parts: Record<string, string | { data: Uint8Array; type: string; name: string }>,
-	) => {
-		const data = new FormData();
-		for (const [name, part] of Object.entries(parts)) {
-			if (typeof part === 'string') data.append(name, part);
-			else data.append(name, new Blob([part.data], { type: part.type }), part.name);
-		}
-		return data;
-	};
+	const form = multipartForm;
 
 	test('stores the file part and serves it back byte for byte, without auth', async () => {
 		// Every byte value, and the multipart delimiter's own bytes, inside the file.

@@ -59,11 +59,22 @@ describe('authentication', () => {
 	test.each([
 		['an unknown acc_ token', { token: 'acc_00000000-0000-4000-8000-000000000000' }],
 		['a token without the acc_ prefix', { token: 'nonsense' }],
-		['an unknown api_ key', { apiKey: 'api_00000000-0000-4000-8000-000000000000' }],
 	])('%s: 401 "invalid"', async (_name, options) => {
 		const answer = await api('GET', CHANNELS, options);
 		expect(answer.status).toBe(401);
 		expect(answer.json).toEqual(INVALID);
+	});
+
+	test('an unknown api_ key: the key gate\'s 401 "Invalid API key"', async () => {
+		const answer = await api('GET', CHANNELS, {
+			apiKey: 'api_00000000-0000-4000-8000-000000000000',
+		});
+		expect(answer.status).toBe(401);
+		expect(answer.json).toEqual({
+			error: 'Unauthorized',
+			message: 'Invalid API key',
+			request_id: '8bf4eee4-4752-47d6-ae65-8ae881d954e1',
+		});
 	});
 
 	test('an API key sent as x-access-token is the wrong kind: 401 "invalid"', async () => {
@@ -72,10 +83,14 @@ describe('authentication', () => {
 		expect(answer.json).toEqual(INVALID);
 	});
 
-	test('an access token sent as x-api-key is the wrong kind: 401 "invalid"', async () => {
+	test("an access token sent as x-api-key is the wrong kind: the key gate's 401", async () => {
 		const answer = await api('GET', CHANNELS, { apiKey: sandbox.tokens.agent });
 		expect(answer.status).toBe(401);
-		expect(answer.json).toEqual(INVALID);
+		expect(answer.json).toEqual({
+			error: 'Unauthorized',
+			message: 'Invalid API key',
+			request_id: '8bf4eee4-4752-47d6-ae65-8ae881d954e1',
+		});
 	});
 
 	test('x-api-key carries the organisation key', async () => {

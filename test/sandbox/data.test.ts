@@ -45,6 +45,7 @@ describe('determinism', () => {
 	test('known seeded values', () => {
 		expect(store.tokenSet.agent).toBe('acc_666ffa68-0b87-4661-9088-ebc21931f26a');
 		expect(store.tokenSet.apiKey).toBe('api_bc584574-2a31-4375-85c2-0579bf78ab8e');
+		expect(store.tokenSet.scopedApiKey).toBe('api_41895d86-f7d6-427d-bda8-af4eadbba304');
 		expect(store.ids.contactConversationId).toBe('conv_9308aa1f-bd40-4c24-aea6-114d9298a756');
 		expect(store.ids.agentUserId).toBe('u_a9af39df-f69d-4630-9cce-c6029429b495');
 	});

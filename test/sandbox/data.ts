@@ -145,6 +145,11 @@ export interface Principal {
 	userId: string;
 	/** For contact tokens only. */
 	contactId?: string;
+	/**
+	 * For API keys only: the path prefixes (as the gateway's key check sees paths) that a scoped
+	 * key may use. Absent: a full-access key, as iMBRACE treats keys without permissions.
+	 */
+	allowedPaths?: readonly string[];
 }
 
 export interface SandboxTokens {
@@ -153,6 +158,8 @@ export interface SandboxTokens {
 	contact: string;
 	apiKey: string;
 	otherOrgAgent: string;
+	/** An API key of org_imbrace whose permissions cover only other paths (`/platform/…`). */
+	scopedApiKey: string;
 }
 
 export interface SandboxIds {
@@ -727,7 +734,7 @@ function seedImbrace(
 	store: SandboxStore,
 	random: Random,
 ): {
-	tokens: Omit<SandboxTokens, 'otherOrgAgent'>;
+	tokens: Omit<SandboxTokens, 'otherOrgAgent' | 'scopedApiKey'>;
 	ids: Omit<SandboxIds, OtherIds>;
 } {
 	const organization = store.addOrganization(ORGANIZATION_ID, 'iMBRACE');
@@ -927,6 +934,8 @@ export function createSeedStore(): SandboxStore {
 	store.addUser(BOT_USER_ID, null, BOT_DISPLAY_NAME);
 	const imbrace = seedImbrace(store, random);
 	const other = seedOther(store, random);
+	// Drawn after everything else, so that adding it moved no earlier id.
+	const scopedApiKey = `api_${random.uuid()}`;
 
 	store.tokens.set(imbrace.tokens.agent, {
 		kind: 'agent',
@@ -949,7 +958,13 @@ export function createSeedStore(): SandboxStore {
 		organizationId: ORGANIZATION_ID,
 		userId: BOT_USER_ID,
 	});
-	store.tokenSet = { ...imbrace.tokens, otherOrgAgent: other.token };
+	store.tokens.set(scopedApiKey, {
+		kind: 'apiKey',
+		organizationId: ORGANIZATION_ID,
+		userId: BOT_USER_ID,
+		allowedPaths: ['/platform/'],
+	});
+	store.tokenSet = { ...imbrace.tokens, otherOrgAgent: other.token, scopedApiKey };
 	store.ids = { ...imbrace.ids, ...other.ids };
 	store.random = new Random(RUNTIME_SEED);
 	return store;

@@ -8,6 +8,7 @@ import {
 	relevance,
 	splitWords,
 } from './filter';
+import type { FilterOptions } from './filter';
 
 /** Documents with one-letter ids; `f` lacks `from` and `business_unit_id`. */
 const DOCUMENTS: Array<Record<string, unknown>> = [
@@ -55,8 +56,8 @@ const DOCUMENTS: Array<Record<string, unknown>> = [
 ];
 
 /** The ids of the documents a filter keeps, in order. */
-function matching(filter: string): string {
-	const predicate = createFilter(filter);
+function matching(filter: string, options?: FilterOptions): string {
+	const predicate = createFilter(filter, undefined, options);
 	return DOCUMENTS.filter(predicate)
 		.map((document) => document.id)
 		.join('');
@@ -95,6 +96,41 @@ describe('comparisons', () => {
 	test('a document without the attribute matches only `!=`', () => {
 		expect(matching('from = x OR from > a OR from < z')).toBe('abcde');
 		expect(matching('from != x')).toBe('abcdef');
+	});
+});
+
+describe('before Meilisearch 1.15 (stringRanges: false)', () => {
+	const old = { stringRanges: false };
+
+	test.each([
+		'created_at > 2025-01-03T00:00:00.000Z',
+		'created_at >= "2025-01-01"',
+		'created_at < 2025-01-02T00:00:00.000Z',
+		'created_at <= 9',
+		'from >= con_ AND from < con~',
+		'type > a OR type < z',
+	])('%s matches nothing', (filter) => {
+		expect(matching(filter, old)).toBe('');
+	});
+
+	test.each([
+		['type = text', 'acf'],
+		['type != text', 'bde'],
+		['type IN [pdf, image]', 'be'],
+		['from EXISTS', 'abcde'],
+		['NOT from EXISTS', 'f'],
+	])('%s still matches → %s', (filter, expected) => {
+		expect(matching(filter, old)).toBe(expected);
+	});
+
+	test('a comparison that matches nothing, negated, matches everything', () => {
+		expect(matching('NOT created_at > 2025-01-03', old)).toBe('abcdef');
+		expect(matching('type = text OR created_at > 2025-01-03', old)).toBe('acf');
+	});
+
+	test('stringRanges: true, or no options, is 1.15', () => {
+		expect(matching('created_at > 2025-01-03', { stringRanges: true })).toBe('cdef');
+		expect(matching('created_at > 2025-01-03', {})).toBe('cdef');
 	});
 });
 

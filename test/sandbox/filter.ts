@@ -351,21 +351,32 @@ function readAttribute(
 	return undefined;
 }
 
+export interface FilterOptions {
+	/**
+	 * Whether `>`, `>=`, `<`, `<=` compare strings, as Meilisearch does since 1.15 (default). When
+	 * false (Meilisearch before 1.15) they apply to numbers only; every filterable attribute here
+	 * is a string, so they match no document, silently.
+	 */
+	stringRanges?: boolean;
+}
+
+const RANGE_OPERATORS: ReadonlySet<ComparisonOperator> = new Set(['>', '>=', '<', '<=']);
+
 /** Turns a parsed filter into a predicate; strings compare as strings (code-unit order). */
-export function compileFilter(node: FilterNode): FilterPredicate {
+export function compileFilter(node: FilterNode, options: FilterOptions = {}): FilterPredicate {
 	switch (node.kind) {
 		case 'and': {
-			const left = compileFilter(node.left);
-			const right = compileFilter(node.right);
+			const left = compileFilter(node.left, options);
+			const right = compileFilter(node.right, options);
 			return (document) => left(document) && right(document);
 		}
 		case 'or': {
-			const left = compileFilter(node.left);
-			const right = compileFilter(node.right);
+			const left = compileFilter(node.left, options);
+			const right = compileFilter(node.right, options);
 			return (document) => left(document) || right(document);
 		}
 		case 'not': {
-			const operand = compileFilter(node.operand);
+			const operand = compileFilter(node.operand, options);
 			return (document) => !operand(document);
 		}
 		case 'exists': {
@@ -381,6 +392,7 @@ export function compileFilter(node: FilterNode): FilterPredicate {
 			};
 		}
 		case 'compare': {
+			if (options.stringRanges === false && RANGE_OPERATORS.has(node.operator)) return () => false;
 			const { attribute, value: expected } = node;
 			const test = COMPARISONS[node.operator];
 			return (document) => {
@@ -403,8 +415,12 @@ const COMPARISONS: Record<ComparisonOperator, (value: string, expected: string) 
 };
 
 /** Parses and compiles in one step. */
-export function createFilter(source: string, filterable?: readonly string[]): FilterPredicate {
-	return compileFilter(parseFilter(source, filterable));
+export function createFilter(
+	source: string,
+	filterable?: readonly string[],
+	options?: FilterOptions,
+): FilterPredicate {
+	return compileFilter(parseFilter(source, filterable), options);
 }
 
 // --- sort ------------------------------------------------------------------------------------

@@ -46,6 +46,18 @@ export async function call<T = unknown>(
 	return { status: response.status, headers: response.headers, text, json: json as T };
 }
 
+/** A multipart form: strings are fields, the others file parts. */
+export function multipartForm(
+	parts: Record<string, string | { data: Uint8Array; type: string; name: string }>,
+): FormData {
+	const data = new FormData();
+	for (const [name, part] of Object.entries(parts)) {
+		if (typeof part === 'string') data.append(name, part);
+		else data.append(name, new Blob([part.data], { type: part.type }), part.name);
+	}
+	return data;
+}
+
 /** A request through node:http, which keeps header names exactly as given. */
 export function rawGet(
 	url: string,

@@ -37,8 +37,9 @@ describe('startSandbox', () => {
 			contact: expect.stringMatching(new RegExp(`^acc_${UUID}$`)),
 			apiKey: expect.stringMatching(new RegExp(`^api_${UUID}$`)),
 			otherOrgAgent: expect.stringMatching(new RegExp(`^acc_${UUID}$`)),
+			scopedApiKey: expect.stringMatching(new RegExp(`^api_${UUID}$`)),
 		});
-		expect(new Set(Object.values(sandbox.tokens)).size).toBe(5);
+		expect(new Set(Object.values(sandbox.tokens)).size).toBe(6);
 		const { ids } = sandbox;
 		expect(ids.organizationId).toBe('org_imbrace');
 		expect(ids.otherOrganizationId).toBe('org_other');
@@ -891,10 +892,15 @@ describe('reset and info', () => {
 		expect((await listOf(sandbox.ids.contactConversationId)).json.count).toBe(15);
 	});
 
-	test('GET /__sandbox/info: url, tokens and ids, without a token', async () => {
+	test('GET /__sandbox/info: url, mode, tokens and ids, without a token', async () => {
 		const answer = await api('GET', '/__sandbox/info');
 		expect(answer.status).toBe(200);
-		expect(answer.json).toEqual({ url: sandbox.url, tokens: sandbox.tokens, ids: sandbox.ids });
+		expect(answer.json).toEqual({
+			url: sandbox.url,
+			mode: { routes: 'both', meili: '1.15' },
+			tokens: sandbox.tokens,
+			ids: sandbox.ids,
+		});
 	});
 
 	test('an unknown control path or method: 404', async () => {

@@ -10,4 +10,6 @@ export type {
 } from './server';
 /** The seed's fixed "now" (2025-06-30T12:00:00.000Z): seeded data is older; reply ages count from it. */
 export { SEED_NOW_MS } from './data';
+export { MEILI_GENERATIONS, ROUTE_MODES } from './api';
+export type { MeiliGeneration, RoutesMode, SandboxMode } from './api';
 export type { SandboxIds, SandboxTokens, StoredMessage } from './data';

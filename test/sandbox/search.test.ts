@@ -12,6 +12,8 @@ const api = <T = unknown>(method: string, path: string, options?: CallOptions) =
 const SEARCH = '/v1/backend/meilisearch/org_imbrace/search';
 const FETCH = '/v1/backend/meilisearch/org_imbrace/fetch';
 const SEED_MESSAGES = 2967;
+/** Meilisearch's maxTotalHits: what estimatedTotalHits says for anything larger. */
+const CAPPED = 1000;
 const search = (body: unknown, options: CallOptions = {}) =>
 	api<SearchEnvelope>('POST', SEARCH, { token: sandbox.tokens.agent, ...options, body });
 const fetchDocuments = (body: unknown, options: CallOptions = {}) =>
@@ -51,7 +53,7 @@ describe('§7 search: envelope and documents', () => {
 			processingTimeMs: 0,
 			limit: 100,
 			offset: 0,
-			estimatedTotalHits: SEED_MESSAGES,
+			estimatedTotalHits: CAPPED,
 		});
 		expect(hits).toHaveLength(100);
 		expect(hits[0].created_at).toBe('2025-06-30T11:34:06.589Z');
@@ -85,7 +87,7 @@ describe('§7 search: envelope and documents', () => {
 		expect(page.json.message).toMatchObject({
 			limit: 5,
 			offset: 5,
-			estimatedTotalHits: SEED_MESSAGES,
+			estimatedTotalHits: CAPPED,
 		});
 	});
 
@@ -99,7 +101,7 @@ describe('§7 search: envelope and documents', () => {
 			processingTimeMs: 0,
 			limit: 100,
 			offset: 5000,
-			estimatedTotalHits: SEED_MESSAGES,
+			estimatedTotalHits: CAPPED,
 		});
 	});
 
@@ -109,13 +111,13 @@ describe('§7 search: envelope and documents', () => {
 			limit: 100,
 			offset: 0,
 			query: '',
-			estimatedTotalHits: SEED_MESSAGES,
+			estimatedTotalHits: CAPPED,
 		});
 	});
 
 	test('an empty body is an empty search', async () => {
 		const answer = await api<SearchEnvelope>('POST', SEARCH, { token: sandbox.tokens.agent });
-		expect(answer.json.message.estimatedTotalHits).toBe(SEED_MESSAGES);
+		expect(answer.json.message.estimatedTotalHits).toBe(CAPPED);
 	});
 
 	test('the second organisation searches only its own messages', async () => {
@@ -131,7 +133,7 @@ describe('§7 search: envelope and documents', () => {
 
 	test('the API key searches its organisation', async () => {
 		const answer = await search({ limit: 1 }, { token: undefined, apiKey: sandbox.tokens.apiKey });
-		expect(answer.json.message.estimatedTotalHits).toBe(SEED_MESSAGES);
+		expect(answer.json.message.estimatedTotalHits).toBe(CAPPED);
 	});
 });
 
@@ -208,7 +210,7 @@ describe('§7 search: q', () => {
 	test('a query of no words matches everything', async () => {
 		for (const q of ['', '   ', '!!!']) {
 			const answer = await search({ q, limit: 1 });
-			expect(answer.json.message.estimatedTotalHits).toBe(SEED_MESSAGES + 6);
+			expect(answer.json.message.estimatedTotalHits).toBe(CAPPED);
 			expect(texts(answer)).toEqual([added[5].id]);
 		}
 	});
@@ -227,6 +229,9 @@ describe('§7 search: filter and sort on the seed', () => {
 	const conversation = () => `conversation_id = ${sandbox.ids.contactConversationId}`;
 	const total = async (filter: string) =>
 		(await search({ filter, limit: 1 })).json.message.estimatedTotalHits;
+	/** Fetch's exact total, for filters that match more than search's cap of 1,000. */
+	const exactTotal = async (filter: string) =>
+		(await fetchDocuments({ filter, limit: 1 })).json.message.total;
 
 	test.each([
 		['', 15],
@@ -249,37 +254,37 @@ describe('§7 search: filter and sort on the seed', () => {
 	test('business units split the organisation', async () => {
 		const [testing, sales, support] = sandbox.ids.businessUnitIds;
 		const counts = [
-			await total(`business_unit_id = ${testing}`),
-			await total(`business_unit_id = ${sales}`),
-			await total(`business_unit_id = ${support}`),
+			await exactTotal(`business_unit_id = ${testing}`),
+			await exactTotal(`business_unit_id = ${sales}`),
+			await exactTotal(`business_unit_id = ${support}`),
 		];
 		expect(counts[0] + counts[1] + counts[2]).toBe(SEED_MESSAGES);
-		expect(await total(`business_unit_id IN [${testing}, ${sales}, ${support}]`)).toBe(
+		expect(await exactTotal(`business_unit_id IN [${testing}, ${sales}, ${support}]`)).toBe(
 			SEED_MESSAGES,
 		);
-		expect(await total(`NOT business_unit_id = ${testing}`)).toBe(counts[1] + counts[2]);
-		expect(await total(`business_unit_id = ${testing} OR business_unit_id = ${sales}`)).toBe(
+		expect(await exactTotal(`NOT business_unit_id = ${testing}`)).toBe(counts[1] + counts[2]);
+		expect(await exactTotal(`business_unit_id = ${testing} OR business_unit_id = ${sales}`)).toBe(
 			counts[0] + counts[1],
 		);
 	});
 
 	test('every message type, from contacts, agents and the bot', async () => {
 		expect([
-			await total('type = text'),
-			await total('type = image'),
-			await total('type = file'),
-			await total('type = pdf'),
-			await total('type = quick_reply'),
+			await exactTotal('type = text'),
+			await exactTotal('type = image'),
+			await exactTotal('type = file'),
+			await exactTotal('type = pdf'),
+			await exactTotal('type = quick_reply'),
 		]).toEqual([2323, 173, 114, 122, 235]);
 		// String comparison selects by id prefix: every contact id sorts between "con_" and "con~".
-		const fromContacts = await total('from >= con_ AND from < con~');
-		const fromBot = await total('from = u_imbrace_bot');
-		const fromAgents = await total('from >= u_ AND from < u~ AND from != u_imbrace_bot');
+		const fromContacts = await exactTotal('from >= con_ AND from < con~');
+		const fromBot = await exactTotal('from = u_imbrace_bot');
+		const fromAgents = await exactTotal('from >= u_ AND from < u~ AND from != u_imbrace_bot');
 		expect(fromContacts + fromBot + fromAgents).toBe(SEED_MESSAGES);
 		for (const count of [fromContacts, fromBot, fromAgents]) expect(count).toBeGreaterThan(0);
-		expect(await total('from = u_imbrace_bot AND type = quick_reply')).toBeGreaterThan(0);
+		expect(await exactTotal('from = u_imbrace_bot AND type = quick_reply')).toBeGreaterThan(0);
 		expect(
-			await total('from >= con_ AND from < con~ AND type IN [image, file, pdf]'),
+			await exactTotal('from >= con_ AND from < con~ AND type IN [image, file, pdf]'),
 		).toBeGreaterThan(0);
 	});
 
@@ -413,7 +418,7 @@ describe('§7 search: errors', () => {
 
 	test('a blank filter is no filter', async () => {
 		const answer = await search({ filter: '  ', limit: 1 });
-		expect(answer.json.message.estimatedTotalHits).toBe(SEED_MESSAGES);
+		expect(answer.json.message.estimatedTotalHits).toBe(CAPPED);
 	});
 
 	test.each([
@@ -465,6 +470,93 @@ describe('§7 search: errors', () => {
 	test('no token: 401', async () => {
 		const answer = await api('POST', SEARCH, { body: {} });
 		expect(answer.status).toBe(401);
+	});
+});
+
+describe('§7 search: the 1,000-hit cap (maxTotalHits)', () => {
+	/** The whole organisation newest first, from fetch (not capped): the search's ranking too. */
+	const newestFirst = async (offset: number, limit: number) =>
+		ids((await fetchDocuments({ filter: 'from EXISTS', offset, limit })).json.message.results);
+
+	test('offset 990, limit 20: the 10 hits up to the 1,000th, limit echoed as asked', async () => {
+		const answer = await search({ offset: 990, limit: 20, sort: ['created_at:desc'] });
+		expect(answer.status).toBe(200);
+		const { hits, ...rest } = answer.json.message;
+		expect(rest).toEqual({
+			query: '',
+			processingTimeMs: 0,
+			limit: 20,
+			offset: 990,
+			estimatedTotalHits: CAPPED,
+		});
+		expect(ids(hits)).toEqual(await newestFirst(990, 10));
+	});
+
+	test('offset 999 answers the 1,000th hit alone; offset 1000 and beyond answer none', async () => {
+		const last = await search({ offset: 999, limit: 5 });
+		const at = await search({ offset: 1000, limit: 1 });
+		const beyond = await search({ offset: 1500, limit: 1000 });
+		expect(ids(last.json.message.hits)).toEqual(await newestFirst(999, 1));
+		for (const answer of [at, beyond]) {
+			expect(answer.status).toBe(200);
+			expect(answer.json.message.hits).toEqual([]);
+			expect(answer.json.message.estimatedTotalHits).toBe(CAPPED);
+		}
+	});
+
+	test('pages of 1000 stop at the first page', async () => {
+		const first = await search({ limit: 1000 });
+		const second = await search({ limit: 1000, offset: 1000 });
+		expect(ids(first.json.message.hits)).toEqual(await newestFirst(0, 1000));
+		expect(second.json.message.hits).toEqual([]);
+	});
+
+	test('the cap cuts the ranking: ascending, relevance and filtered searches too', async () => {
+		const ascending = await search({ sort: ['created_at:asc'], offset: 995, limit: 10 });
+		expect(ids(ascending.json.message.hits)).toEqual(
+			ids((await search({ sort: ['created_at:asc'], limit: 1000 })).json.message.hits).slice(995),
+		);
+		// "i" prefixes a word of well over 1,000 messages (I, is, in, invoice…).
+		const words = await search({ q: 'i', offset: 990, limit: 100 });
+		expect(ids(words.json.message.hits)).toEqual(
+			ids((await search({ q: 'i', limit: 1000 })).json.message.hits).slice(990),
+		);
+		expect(words.json.message.hits).toHaveLength(10);
+		expect(words.json.message.estimatedTotalHits).toBe(CAPPED);
+		const texts = await search({ filter: 'type = text', offset: 900, limit: 200 });
+		expect(texts.json.message.hits).toHaveLength(100);
+		expect(texts.json.message.estimatedTotalHits).toBe(CAPPED);
+	});
+
+	test('estimatedTotalHits is exact up to 1,000, then stays 1,000', async () => {
+		const conversationId = sandbox.addConversation();
+		const filter = `conversation_id = ${conversationId}`;
+		sandbox.addMessages({ conversationId, count: 999 });
+		const below = await search({ filter, limit: 1 });
+		sandbox.addMessages({ conversationId, count: 1 });
+		const at = await search({ filter, limit: 1 });
+		sandbox.addMessages({ conversationId, count: 1 });
+		const above = await search({ filter, limit: 1 });
+		const fetched = await fetchDocuments({ filter, limit: 1 });
+		expect([
+			below.json.message.estimatedTotalHits,
+			at.json.message.estimatedTotalHits,
+			above.json.message.estimatedTotalHits,
+			fetched.json.message.total,
+		]).toEqual([999, 1000, 1000, 1001]);
+	});
+
+	test('fetch is not capped: exact total, and every offset works', async () => {
+		const tail = await fetchDocuments({ filter: 'from EXISTS', offset: 2960, limit: 20 });
+		expect(tail.json.message).toMatchObject({ offset: 2960, limit: 20, total: SEED_MESSAGES });
+		expect(tail.json.message.results).toHaveLength(SEED_MESSAGES - 2960);
+		const pages = [
+			...(await newestFirst(0, 1000)),
+			...(await newestFirst(1000, 1000)),
+			...(await newestFirst(2000, 1000)),
+		];
+		expect(new Set(pages).size).toBe(SEED_MESSAGES);
+		expect(pages.slice(2960)).toEqual(ids(tail.json.message.results));
 	});
 });
 

@@ -6,8 +6,15 @@ import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { ConversationsApi, JSON_CONTENT_TYPE, jsonResponse, summariseMultipart } from './api';
-import type { ApiRequest, ApiResponse } from './api';
+import {
+	ConversationsApi,
+	JSON_CONTENT_TYPE,
+	MEILI_GENERATIONS,
+	ROUTE_MODES,
+	jsonResponse,
+	summariseMultipart,
+} from './api';
+import type { ApiRequest, ApiResponse, SandboxMode } from './api';
 import {
 	BOT_USER_ID,
 	CONVERSATION_STATUSES,
@@ -25,6 +32,10 @@ export interface SandboxOptions {
 	port?: number;
 	/** Default 127.0.0.1. */
 	host?: string;
+	/** The route families served: default 'both' (the CLI's default is 'current'). */
+	routes?: SandboxMode['routes'];
+	/** The Meilisearch generation of search and fetch: default '1.15'. */
+	meili?: SandboxMode['meili'];
 }
 
 export interface RecordedRequest {
@@ -108,6 +119,11 @@ export interface Sandbox {
 	injectFault(fault: Fault): void;
 	clearFaults(): void;
 	onRequest(listener: (request: RecordedRequest) => void): () => void;
+	/** The mode in force. */
+	mode(): SandboxMode;
+	/** Changes the route families and/or the index generation at once; answers the mode now in force. */
+	setMode(mode: Partial<SandboxMode>): SandboxMode;
+	/** Back to the seed, and to the mode the sandbox was started with. */
 	reset(): void;
 	close(): Promise<void>;
 }
@@ -266,6 +282,23 @@ function validateFault(fault: unknown): Fault {
 	return fault as Fault;
 }
 
+/** Checks a mode change (it may come over HTTP as plain JSON). */
+function validateMode(mode: unknown): Partial<SandboxMode> {
+	if (!isRecord(mode)) throw new SandboxInputError('The mode must be an object');
+	for (const key of Object.keys(mode)) {
+		if (key !== 'routes' && key !== 'meili') {
+			throw new SandboxInputError(`Unknown mode setting ${key}: use routes and meili`);
+		}
+	}
+	if (mode.routes !== undefined && !(ROUTE_MODES as readonly unknown[]).includes(mode.routes)) {
+		throw new SandboxInputError(`routes must be one of ${ROUTE_MODES.join(', ')}`);
+	}
+	if (mode.meili !== undefined && !(MEILI_GENERATIONS as readonly unknown[]).includes(mode.meili)) {
+		throw new SandboxInputError(`meili must be one of ${MEILI_GENERATIONS.join(', ')}`);
+	}
+	return mode as Partial<SandboxMode>;
+}
+
 function parseTime(value: unknown, name: string): number {
 	const ms = typeof value === 'string' ? Date.parse(value) : NaN;
 	if (Number.isNaN(ms)) throw new SandboxInputError(`${name} must be an ISO 8601 time`);
@@ -318,8 +351,9 @@ class SandboxServer {
 	url = '';
 	port = 0;
 
-	constructor() {
-		this.api = new ConversationsApi(this.store, this.clock, () => this.url);
+	/** `startMode`: what reset() goes back to. */
+	constructor(private readonly startMode: SandboxMode) {
+		this.api = new ConversationsApi(this.store, this.clock, () => this.url, { ...startMode });
 		this.server = createServer((request, response) => this.receive(request, response));
 	}
 
@@ -515,9 +549,21 @@ class SandboxServer {
 		};
 	}
 
+	mode(): SandboxMode {
+		return { ...this.api.mode };
+	}
+
+	setMode(mode: Partial<SandboxMode>): SandboxMode {
+		const change = validateMode(mode);
+		this.api.mode = { ...this.api.mode, ...change };
+		return this.mode();
+	}
+
 	reset(): void {
 		this.store = createSeedStore();
 		this.api.store = this.store;
+		this.api.mode = { ...this.startMode };
+		this.api.restartRequestIds();
 		this.recorded = [];
 		this.faults = [];
 		this.listeners = [];
@@ -525,7 +571,7 @@ class SandboxServer {
 	}
 
 	info() {
-		return { url: this.url, tokens: this.tokens, ids: this.ids };
+		return { url: this.url, mode: this.mode(), tokens: this.tokens, ids: this.ids };
 	}
 
 	// --- requests ---------------------------------------------------------------------------------
@@ -735,6 +781,10 @@ class SandboxServer {
 				case 'POST /__sandbox/reset':
 					this.reset();
 					return noContent;
+				case 'GET /__sandbox/mode':
+					return jsonResponse(200, this.mode());
+				case 'POST /__sandbox/mode':
+					return jsonResponse(200, this.setMode(validateMode(this.parseControlJson(body))));
 				default:
 					return jsonResponse(404, { message: 'Not Found' });
 			}
@@ -762,7 +812,12 @@ class SandboxServer {
 
 /** Starts a sandbox on a free port (or options.port) of 127.0.0.1 (or options.host). */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-	const server = new SandboxServer();
+	const server = new SandboxServer(
+		validateMode({
+			routes: options.routes ?? 'both',
+			meili: options.meili ?? '1.15',
+		}) as SandboxMode,
+	);
 	await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
 	return {
 		url: server.url,
@@ -776,6 +831,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		injectFault: (fault) => server.injectFault(fault),
 		clearFaults: () => server.clearFaults(),
 		onRequest: (listener) => server.onRequest(listener),
+		mode: () => server.mode(),
+		setMode: (mode) => server.setMode(mode),
 		reset: () => server.reset(),
 		close: () => server.close(),
 	};

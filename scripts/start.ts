@@ -58,9 +58,7 @@ async function main() {
 		step('Importing the sandbox credential and the example workflows');
 		await importFiles(instance, {
 			credentials: [join(importDir, 'credentials', 'credentials.json')],
-			workflows: readdirSync(join(importDir, 'workflows')).map((name) =>
-				join(importDir, 'workflows', name),
-			),
+			workflowFolders: [join(importDir, 'workflows')],
 		});
 		writeFileSync(marker, wanted);
 	} else step('The sandbox credential and the example workflows: unchanged, already imported');

@@ -223,15 +223,21 @@ export async function execute(instance: N8nInstance, workflowId: string): Promis
 	return JSON.parse(printed[0]) as IRun;
 }
 
-/** Imports credential and workflow files (each a JSON array or object with an `id`). */
+/**
+ * Imports credential and workflow files (each a JSON array or object with an `id`), and every
+ * workflow file of the folders in `workflowFolders` with one command per folder (each command
+ * is a start of n8n's CLI, seconds each).
+ */
 export async function importFiles(
 	instance: N8nInstance,
-	files: { credentials?: string[]; workflows?: string[] },
+	files: { credentials?: string[]; workflows?: string[]; workflowFolders?: string[] },
 ) {
 	for (const file of files.credentials ?? [])
 		await mustRun(instance, ['import:credentials', `--input=${file}`]);
 	for (const file of files.workflows ?? [])
 		await mustRun(instance, ['import:workflow', `--input=${file}`]);
+	for (const folder of files.workflowFolders ?? [])
+		await mustRun(instance, ['import:workflow', '--separate', `--input=${folder}`]);
 }
 
 /** Imports workflows given as objects (written to the user folder's import/ first). */

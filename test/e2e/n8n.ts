@@ -29,9 +29,7 @@ export async function prepareN8n(
 	);
 	await importFiles(instance, {
 		credentials: [credentials],
-		workflows: ['escalation', 'auto-reply', 'search-report', 'send-file'].map((name) =>
-			join(workflows, `${name}.json`),
-		),
+		workflowFolders: [workflows],
 	});
 	return instance;
 }

@@ -163,7 +163,12 @@ export function createInstance(
 	};
 	// Under jest NODE_ENV is "test", which makes n8n keep its database in memory.
 	delete env.NODE_ENV;
-	if (runtime.nodeDir) env.PATH = `${join(runtime.nodeDir, 'bin')}:${env.PATH}`;
+	if (runtime.nodeDir) {
+		env.PATH = `${join(runtime.nodeDir, 'bin')}:${env.PATH}`;
+		// Node 22+ keeps the compiled code of the modules it loads: n8n's thousands of modules
+		// load about a quarter faster from the second start on.
+		env.NODE_COMPILE_CACHE ??= join(runtime.dir, '.node-compile-cache');
+	}
 	// n8n 1.x defaults to an expression engine on isolated-vm, which has no build for Node 20.
 	if (runtime.major === 1) env.N8N_EXPRESSION_ENGINE = 'legacy';
 	return { runtime, userFolder, env };

@@ -247,13 +247,13 @@ function install(major: Major, dir: string) {
 
 	log(
 		n8n,
-		`step 1 of 3: downloading and installing n8n (about 2 to 3 minutes, ${major === 2 ? 3 : 2} GB)`,
+		`step 1 of 3: downloading and installing n8n (${major === 2 ? 3 : 2} GB; 3 to 15 minutes)`,
 	);
 	runWithProgress(`[n8n ${n8n}] still installing`, 'npm', ['install', '--loglevel=error'], {
 		cwd: dir,
 	});
 
-	log(n8n, 'step 2 of 3: building sqlite3 from source for this Node (about a minute)');
+	log(n8n, 'step 2 of 3: building sqlite3 from source for this Node (1 to 4 minutes)');
 	const env = { ...process.env };
 	if (runtime.nodeDir) {
 		env.PATH = `${join(runtime.nodeDir, 'bin')}:${env.PATH}`;

@@ -2,16 +2,25 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
 	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
-import { resolveBaseUrl } from '../nodes/shared/environment';
+import { resolveBaseUrl, routesSetting, tokenHeader } from '../nodes/shared/environment';
+import { endpointPath, familyFor, findServedFamily, inFamily } from '../nodes/shared/routes';
+import type { ProbeAnswer } from '../nodes/shared/routes';
 
 /** What to do about a rejected token; iMBRACE's own message goes first. */
 const FIX_TOKEN =
 	'Check the token and its type (Access Token or API Key), and that it was issued for the selected environment.';
+
+/** A failure the test's answer shows by one field of its body, and what to tell the user. */
+function failsWhen(key: string, value: unknown, message: string) {
+	return { type: 'responseSuccessBody' as const, properties: { key, value, message } };
+}
 
 export class ImbraceApi implements ICredentialType {
 	name = 'imbraceApi';
@@ -85,11 +94,68 @@ export class ImbraceApi implements ICredentialType {
 			description:
 				'Used by message search and fetch and by the organization-wide trigger when they leave the organization empty',
 		},
+		{
+			displayName: 'Routes',
+			name: 'routes',
+			type: 'options',
+			options: [
+				{
+					name: 'Auto',
+					value: 'auto',
+					description: 'Find out which routes the gateway serves, once, and use them',
+				},
+				{
+					name: 'Current',
+					value: 'current',
+					description: "The /channel-service/… routes of iMBRACE's own apps",
+				},
+				{
+					name: 'Documented',
+					value: 'documented',
+					description: 'The /v1/backend/… and /v2/backend/… routes of the public API page',
+				},
+			],
+			default: 'auto',
+			description:
+				'Which of the two route families of the iMBRACE gateway to call; keep Auto unless iMBRACE support asks for one',
+		},
+		{
+			// Empty on purpose: n8n runs preAuthentication for a credential whose expirable property is
+			// empty, which is where every request first makes sure the route family of the gateway is
+			// known. What it finds is kept in the process (nodes/shared/routes.ts), never stored here.
+			displayName: 'Route Family',
+			name: 'routeFamily',
+			type: 'hidden',
+			typeOptions: { expirable: true },
+			default: '',
+		},
 	];
+
+	/** Finds out which route family the gateway serves (once per gateway and process). */
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
+		const baseUrl = resolveBaseUrl(credentials);
+		await findServedFamily(
+			baseUrl,
+			routesSetting(credentials),
+			async (request) =>
+				(await this.helpers.httpRequest({
+					...request,
+					baseURL: baseUrl,
+					headers: tokenHeader(credentials),
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+				})) as ProbeAnswer,
+		);
+		return {};
+	}
 
 	/**
 	 * Sends the token only to the credential's own host: the base URL is filled in here, and a
-	 * request aimed anywhere else (an absolute URL, a redirect) leaves without it.
+	 * request aimed anywhere else (an absolute URL, a redirect) leaves without it. A request to one
+	 * of the Conversations API's endpoints goes to the route family the gateway serves.
 	 */
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
@@ -106,15 +172,22 @@ export class ImbraceApi implements ICredentialType {
 		if (target.origin !== new URL(baseUrl).origin) {
 			return options;
 		}
-		const header = credentials.authType === 'apiKey' ? 'x-api-key' : 'x-access-token';
-		options.headers![header] = String(credentials.accessToken ?? '');
-		return options;
+		Object.assign(options.headers!, tokenHeader(credentials));
+		return options.url.startsWith('/')
+			? inFamily(options, familyFor(baseUrl, routesSetting(credentials)))
+			: options;
 	}
 
+	/**
+	 * A request every kind of token may make: a contact token reads its own conversation, and an
+	 * agent token or API key gets past authentication to be told that a conversation is missing.
+	 * Before it, preAuthentication checks the routes (a forced family the gateway does not serve
+	 * fails the test there, naming the family to choose).
+	 */
 	test: ICredentialTestRequest = {
 		request: {
-			url: '/v2/backend/channels/_conv_count',
-			qs: { view: 'all' },
+			url: endpointPath('messages'),
+			qs: { limit: 1 },
 			// Lets the rules below read iMBRACE's own message instead of a bare status text.
 			ignoreHttpStatusErrors: true,
 		},
@@ -123,20 +196,39 @@ export class ImbraceApi implements ICredentialType {
 				'Unauthorized - Invalid token',
 				'Unauthorized - API key or Access Token required',
 				'Unauthorized',
+			].map((message) => failsWhen('message', message, `${message}. ${FIX_TOKEN}`)),
+			failsWhen(
+				'message',
+				'Invalid API key',
+				'Invalid API key. Check the API key, that the Authentication Type is API Key, and that the key was issued for the selected environment.',
+			),
+			// The API-key gate's 403 ("Invalid API path: …") is the only refusal with an `error` field.
+			failsWhen(
+				'error',
 				'Forbidden',
-			].map((message) => ({
-				type: 'responseSuccessBody' as const,
-				properties: { key: 'message', value: message, message: `${message}. ${FIX_TOKEN}` },
-			})),
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'all',
-					value: undefined,
-					message:
-						'The server did not answer like an iMBRACE gateway. Check the environment, or the Base URL of a custom environment.',
-				},
-			},
+				"Invalid API path: this API key's permissions do not cover the Conversations API. In iMBRACE, give the key permissions for the Conversations API (or leave its permissions empty for full access), or use another key.",
+			),
+			failsWhen(
+				'error',
+				'Not Found',
+				'The gateway does not serve the routes chosen under Routes: choose Auto.',
+			),
+			failsWhen(
+				'message',
+				'Too many requests. Please try again later.',
+				'iMBRACE asks to slow down (HTTP 429). Test the credential again in a minute.',
+			),
+			failsWhen(
+				'message',
+				'Internal Server Error',
+				'iMBRACE could not answer (Internal Server Error, HTTP 500). Test the credential again later.',
+			),
+			// An error page of the gateway (an HTML body, which starts with "<") instead of JSON.
+			failsWhen(
+				'0',
+				'<',
+				'The gateway answered with a web page instead of JSON: iMBRACE may be briefly unavailable (test again later), or the Base URL is not an iMBRACE gateway.',
+			),
 		],
 	};
 }

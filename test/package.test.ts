@@ -135,17 +135,20 @@ describe('the package, as n8n loads it', () => {
 			new Set([
 				'pollTimes',
 				'notice',
+				'ownMessagesNotice',
 				'scope',
 				'conversationId',
 				'organizationId',
 				'query',
 				'filter',
+				'simplify',
 				'options',
+				'options.includeOwnMessages',
 				'options.messageTypes',
 				'options.senderTypes',
-				'options.simplify',
 			]),
 		);
+		expect(trigger.properties.find((p) => p.name === 'simplify')?.default).toBe(true);
 		const options = trigger.properties.find((p) => p.name === 'options')
 			?.options as INodeProperties[];
 		expect(optionValues(options, 'messageTypes').sort()).toEqual([
@@ -180,7 +183,17 @@ describe('the package, as n8n loads it', () => {
 			'authType',
 			'accessToken',
 			'organizationId',
+			'routes',
+			'routeFamily',
 		]);
+		expect(optionValues(properties, 'routes')).toEqual(['auto', 'current', 'documented']);
+		expect(properties.find((property) => property.name === 'routes')?.default).toBe('auto');
+		// Hidden and always empty: see the credential's preAuthentication.
+		expect(properties.find((property) => property.name === 'routeFamily')).toMatchObject({
+			type: 'hidden',
+			typeOptions: { expirable: true },
+			default: '',
+		});
 		expect(optionValues(properties, 'environment')).toEqual([
 			'production',
 			'demo',

@@ -19,6 +19,17 @@ export class Imbrace implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'imbraceApi', required: true }],
+		hints: [
+			{
+				message:
+					"iMBRACE's message index answers at most 1,000 hits per search. Sorted by Newest or Oldest First, Search reads on past them where the index compares text (Meilisearch 1.15 or later); sorted by Relevance, or on an older index, the output stops at the first 1,000 hits. Fetch by Filter has no such limit.",
+				type: 'info',
+				location: 'outputPane',
+				whenToDisplay: 'afterExecution',
+				displayCondition:
+					'={{ $parameter["resource"] === "message" && $parameter["operation"] === "search" && ($parameter["returnAll"] === true || $parameter["limit"] > 1000) }}',
+			},
+		],
 		// Every answer reaches the operation's checks, which turn a failure into iMBRACE's own
 		// message and a fix; the credential supplies the host (see ImbraceApi.authenticate).
 		requestDefaults: {

@@ -33,6 +33,13 @@ export class ImbraceTrigger implements INodeType {
 				default: '',
 			},
 			{
+				displayName:
+					"Messages sent with this trigger's credential (by the iMBRACE node's Send, for example) do not start the workflow, so that a reply workflow does not answer itself. To watch them too, add Include Own Messages under Options.",
+				name: 'ownMessagesNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
 				displayName: 'Watch',
 				name: 'scope',
 				type: 'options',
@@ -86,12 +93,28 @@ export class ImbraceTrigger implements INodeType {
 				displayOptions: { show: { scope: ['organization'] } },
 			},
 			{
+				displayName: 'Simplify',
+				name: 'simplify',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to return each message in the iMBRACE node's flat shape instead of the raw data",
+			},
+			{
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					{
+						displayName: 'Include Own Messages',
+						name: 'includeOwnMessages',
+						type: 'boolean',
+						default: false,
+						description:
+							"Whether messages sent with this trigger's credential start the workflow too (a workflow that answers them can answer itself)",
+					},
 					{
 						displayName: 'Message Types',
 						name: 'messageTypes',
@@ -117,14 +140,6 @@ export class ImbraceTrigger implements INodeType {
 						],
 						default: [],
 						description: 'Only messages from these senders; none chosen for every sender',
-					},
-					{
-						displayName: 'Simplify',
-						name: 'simplify',
-						type: 'boolean',
-						default: true,
-						description:
-							'Whether to return a simplified version of the response instead of the raw data',
 					},
 				],
 			},

@@ -3,8 +3,9 @@ import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workfl
 
 import type { SenderType } from '../shared/simplify';
 import { senderType, simplifyMessage } from '../shared/simplify';
+import { Requester, gatewayOf } from '../shared/transport';
 import { checkId, ensure, organizationIdOf, parameterValue } from '../shared/validation';
-import type { Budget, ConversationCursor, OrganizationCursor, Stream } from './streams';
+import type { Budget, Stream, StreamCursor } from './streams';
 import { conversationStream, organizationStream } from './streams';
 
 /**
@@ -24,6 +25,7 @@ interface Settings {
 	messageTypes: string[];
 	senderTypes: SenderType[];
 	simplify: boolean;
+	includeOwnMessages: boolean;
 }
 
 async function readSettings(context: IPollFunctions): Promise<Settings> {
@@ -32,7 +34,12 @@ async function readSettings(context: IPollFunctions): Promise<Settings> {
 	const common = {
 		messageTypes: (options.messageTypes as string[] | undefined) ?? [],
 		senderTypes: (options.senderTypes as SenderType[] | undefined) ?? [],
-		simplify: options.simplify === true,
+		// Version 0.1 had Simplify among the options; a workflow saved with it keeps its choice.
+		simplify:
+			typeof options.simplify === 'boolean'
+				? options.simplify
+				: (context.getNodeParameter('simplify', true) as boolean),
+		includeOwnMessages: options.includeOwnMessages === true,
 	};
 	if (scope === 'conversation') {
 		const conversationId = parameterValue(context, 'conversationId');
@@ -54,11 +61,13 @@ function streamKey(settings: Settings): string {
 	return createHash('sha256').update(JSON.stringify(watched)).digest('hex').slice(0, 16);
 }
 
-function matches(message: IDataObject, settings: Settings): boolean {
+/** Whether a message starts the workflow; `ownSender` is who the credential sends as, if known. */
+function matches(message: IDataObject, settings: Settings, ownSender: string | undefined): boolean {
 	const sender = senderType(message.from);
 	return (
 		(!settings.messageTypes.length || settings.messageTypes.includes(String(message.type))) &&
-		(!settings.senderTypes.length || (sender !== null && settings.senderTypes.includes(sender)))
+		(!settings.senderTypes.length || (sender !== null && settings.senderTypes.includes(sender))) &&
+		(settings.includeOwnMessages || ownSender === undefined || message.from !== ownSender)
 	);
 }
 
@@ -72,6 +81,19 @@ function pollBudget(context: IPollFunctions): Budget {
 }
 
 /**
+ * The cursor in the node's static data. Version 0.1 kept the organization's as a time and the IDs
+ * handled at it; the slow path of the stream (positions unknown) picks up from there.
+ */
+function storedCursor(value: unknown): StreamCursor | undefined {
+	if (typeof value !== 'object' || value === null) return undefined;
+	const cursor = value as IDataObject;
+	if (typeof cursor.position === 'number') return cursor as unknown as StreamCursor;
+	if (typeof cursor.at !== 'string' || !Array.isArray(cursor.ids)) return undefined;
+	const lastId = String(cursor.ids.at(-1) ?? '');
+	return { key: String(cursor.key), position: -1, length: -1, lastId, at: cursor.at };
+}
+
+/**
  * One poll. The first after activation only records where the stream stands; later ones emit
  * every message since, oldest first, and move the cursor only once they have read them all
  * (a failed poll leaves it where it was). A manual run shows the newest matching message and
@@ -79,29 +101,36 @@ function pollBudget(context: IPollFunctions): Budget {
  */
 export async function pollMessages(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const settings = await readSettings(this);
-	const stream: Stream<ConversationCursor | OrganizationCursor> =
+	// A failed poll is repeated by the next one (n8n's scheduler backs off after a 429).
+	const requester = new Requester(this, await gatewayOf(this), { once: true });
+	const stream: Stream =
 		settings.scope === 'conversation'
-			? conversationStream(this, settings.target)
-			: organizationStream(this, settings.target, settings);
-	const toItems = (messages: IDataObject[]) =>
+			? conversationStream(requester, settings.target)
+			: organizationStream(requester, settings.target, settings);
+	const toItems = (messages: IDataObject[], ownSender: string | undefined) =>
 		messages
-			.filter((message) => matches(message, settings))
+			.filter((message) => matches(message, settings, ownSender))
 			.map((message) => ({ json: settings.simplify ? simplifyMessage(message) : message }));
 
 	if (this.getMode() === 'manual') {
-		const newest = toItems(await stream.newest()).slice(0, 1);
+		const newest = toItems(await stream.newest(), requester.identity()).slice(0, 1);
 		return newest.length ? [newest] : null;
 	}
 
 	const staticData = this.getWorkflowStaticData('node');
+	// Who the credential sends as is learned from its sends (in this process) and kept here, so
+	// that a restart does not forget it.
+	const ownSender = requester.identity() ?? (staticData.ownSender as string | undefined);
+	if (ownSender !== undefined && staticData.ownSender !== ownSender)
+		staticData.ownSender = ownSender;
 	const key = streamKey(settings);
-	const cursor = staticData.cursor as ConversationCursor | OrganizationCursor | undefined;
+	const cursor = storedCursor(staticData.cursor);
 	if (!cursor || cursor.key !== key) {
 		staticData.cursor = await stream.start(key);
 		return null;
 	}
 	const { messages, cursor: next } = await stream.since(cursor, pollBudget(this));
 	staticData.cursor = next;
-	const items = toItems(messages);
+	const items = toItems(messages, ownSender);
 	return items.length ? [items] : null;
 }

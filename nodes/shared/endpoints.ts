@@ -2,14 +2,27 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { isJsonObject } from './errors';
 
+/** One page of a list endpoint's answer. */
+export interface Page {
+	rows: IDataObject[];
+	/** Whether more rows follow this page. */
+	more: boolean;
+	/** Whether the answer stopped at the index's 1,000-hit cap, with more matches past it. */
+	capped?: boolean;
+}
+
 /** How one of iMBRACE's list endpoints pages. */
 export interface ListEndpoint {
 	/** The largest page the endpoint serves. */
 	maxPageSize: number;
-	/** Puts the offset and the page size into the request. */
-	setPage(options: IHttpRequestOptions, offset: number, size: number): void;
-	/** The rows of one answer, and whether more follow them. */
-	readPage(body: IDataObject, offset: number): { rows: IDataObject[]; more: boolean };
+	/** The request for `size` rows from `offset`. */
+	pageRequest(request: IHttpRequestOptions, offset: number, size: number): IHttpRequestOptions;
+	readPage(body: IDataObject, offset: number): Page;
+	/**
+	 * Past a cap: the request for the rows after `last` (a window on time, read from offset 0),
+	 * or undefined when the endpoint cannot go further.
+	 */
+	nextWindow?(request: IHttpRequestOptions, last: IDataObject): IHttpRequestOptions | undefined;
 }
 
 function rowsOf(value: unknown): IDataObject[] {
@@ -23,35 +36,101 @@ function envelopeOf(body: IDataObject): IDataObject {
 /** §5: newest first, `skip`/`limit` in the query, `has_more` in the answer. */
 export const conversationMessages: ListEndpoint = {
 	maxPageSize: 100,
-	setPage(options, offset, size) {
-		options.qs = { ...options.qs, limit: size, skip: offset };
+	pageRequest(request, offset, size) {
+		return { ...request, qs: { ...request.qs, limit: size, skip: offset } };
 	},
 	readPage(body) {
 		return { rows: rowsOf(body.data), more: body.has_more === true };
 	},
 };
 
-/** A Meilisearch answer under `message`: its rows, and the total that says whether more follow. */
-function indexEndpoint(rowsKey: string, totalKey: string): ListEndpoint {
-	return {
-		maxPageSize: 1000,
-		setPage(options, offset, size) {
-			options.body = { ...(options.body as IDataObject), limit: size, offset };
-		},
-		readPage(body, offset) {
-			const answer = envelopeOf(body);
-			const rows = rowsOf(answer[rowsKey]);
-			return { rows, more: offset + rows.length < Number(answer[totalKey] ?? 0) };
-		},
-	};
+/** Meilisearch answers no hit past the 1,000th of a search (its default maxTotalHits). */
+export const SEARCH_HIT_CAP = 1000;
+
+function indexPage(request: IHttpRequestOptions, offset: number, size: number) {
+	return { ...request, body: { ...(request.body as IDataObject), limit: size, offset } };
 }
 
-/** §7: hits, with an estimated total. */
-export const messageSearch = indexEndpoint('hits', 'estimatedTotalHits');
+/** §7: hits, with an estimated total that stops at the cap. */
+export const messageSearch: ListEndpoint = {
+	maxPageSize: 1000,
+	pageRequest: indexPage,
+	readPage(body, offset) {
+		const answer = envelopeOf(body);
+		const rows = rowsOf(answer.hits);
+		const total = Number(answer.estimatedTotalHits ?? 0);
+		return {
+			rows,
+			more: offset + rows.length < total,
+			capped: total >= SEARCH_HIT_CAP && offset + rows.length >= SEARCH_HIT_CAP,
+		};
+	},
+	/**
+	 * Sorted by time, the search goes on past the cap from the last hit's millisecond (its other
+	 * hits come again and are passed over). An index that cannot compare strings (Meilisearch
+	 * before 1.15) answers such a window with nothing, which ends the search there.
+	 */
+	nextWindow(request, last) {
+		const body = request.body as IDataObject;
+		const order = Array.isArray(body.sort) ? String(body.sort[0]) : '';
+		const at = last.created_at;
+		if (typeof at !== 'string' || !/^created_at:(asc|desc)$/.test(order)) return undefined;
+		const bound = `created_at ${order.endsWith('desc') ? '<=' : '>='} ${JSON.stringify(at)}`;
+		const filter =
+			typeof body.filter === 'string' && body.filter ? `(${body.filter}) AND ${bound}` : bound;
+		return { ...request, body: { ...body, filter } };
+	},
+};
 
-/** §8: documents, newest first, with the total. */
-export const messageFetch = indexEndpoint('results', 'total');
+/** §8: documents, newest first, with the exact total (no cap). */
+export const messageFetch: ListEndpoint = {
+	maxPageSize: 1000,
+	pageRequest: indexPage,
+	readPage(body, offset) {
+		const answer = envelopeOf(body);
+		const rows = rowsOf(answer.results);
+		return { rows, more: offset + rows.length < Number(answer.total ?? 0) };
+	},
+};
 
-export function organizationPath(organizationId: string, action: 'search' | 'fetch'): string {
-	return `/v1/backend/meilisearch/${encodeURIComponent(organizationId)}/${action}`;
+/** A message's ID, whichever endpoint it came from. */
+export function messageId(message: IDataObject): string {
+	return String(message.id ?? message.public_id ?? message._id ?? '');
+}
+
+/**
+ * Reads up to `limit` rows (Infinity: all) in pages as large as the endpoint allows, stopping as
+ * soon as the answer says it is done; past a cap it goes on by windows where the endpoint can.
+ */
+export async function readList(
+	endpoint: ListEndpoint,
+	request: IHttpRequestOptions,
+	limit: number,
+	call: (request: IHttpRequestOptions) => Promise<IDataObject>,
+): Promise<IDataObject[]> {
+	const rows: IDataObject[] = [];
+	const taken = new Set<string>();
+	let window = request;
+	let windowed = false;
+	for (let offset = 0; rows.length < limit; ) {
+		const size = Math.min(endpoint.maxPageSize, limit - rows.length);
+		const page = endpoint.readPage(await call(endpoint.pageRequest(window, offset, size)), offset);
+		let added = 0;
+		for (const row of page.rows.slice(0, size)) {
+			// Windows start again at their first millisecond: what was taken comes again.
+			if (windowed && taken.has(messageId(row))) continue;
+			taken.add(messageId(row));
+			rows.push(row);
+			added++;
+		}
+		offset += page.rows.length;
+		if (page.more && page.rows.length > 0) continue;
+		const last = rows.at(-1);
+		const next = page.capped && last && endpoint.nextWindow?.(request, last);
+		if (!next || (windowed && added === 0)) break;
+		window = next;
+		windowed = true;
+		offset = 0;
+	}
+	return rows.slice(0, limit);
 }

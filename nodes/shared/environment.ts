@@ -1,4 +1,5 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { RoutesSetting } from './routes';
 
 export const CREDENTIAL_TYPE = 'imbraceApi';
 
@@ -33,4 +34,16 @@ export function resolveBaseUrl(credentials: ICredentialDataDecryptedObject): str
 		);
 	}
 	return raw.replace(/\/+$/, '');
+}
+
+/** The header and value that carry the credential's token or key. */
+export function tokenHeader(credentials: ICredentialDataDecryptedObject): Record<string, string> {
+	const header = credentials.authType === 'apiKey' ? 'x-api-key' : 'x-access-token';
+	return { [header]: String(credentials.accessToken ?? '') };
+}
+
+/** The credential's Routes; credentials saved before it existed mean Auto. */
+export function routesSetting(credentials: ICredentialDataDecryptedObject): RoutesSetting {
+	const { routes } = credentials;
+	return routes === 'current' || routes === 'documented' ? routes : 'auto';
 }

@@ -1,6 +1,8 @@
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { isRouteNotServed } from './routes';
+
 /** An HTTP answer as n8n returns it with `returnFullResponse`. */
 export interface HttpResponse {
 	statusCode: number;
@@ -32,9 +34,15 @@ const REASONS: Record<number, string> = {
 
 const FIX_CREDENTIAL =
 	'Check the Access Token or API Key in the iMBRACE credential, its Authentication Type, and that the Environment is the one the token was issued for.';
-const FIX_LATER = 'Try again later, or turn on Retry On Fail in the node settings.';
+const FIX_LATER = 'The node already tried again a few times. Try again later.';
 const FIX_ADDRESS =
 	'Check the Environment of the iMBRACE credential, or the Base URL of a custom environment.';
+const FIX_API_KEY =
+	'Check the API key in the iMBRACE credential, that its Authentication Type is API Key, and that the key was issued for the selected Environment.';
+const FIX_API_KEY_PATHS =
+	"The API key's permissions do not cover the Conversations API: in iMBRACE, give the key permissions for the Conversations API (or leave its permissions empty for full access), or use another key or an access token.";
+const FIX_ROUTES =
+	'The gateway does not serve this route. Set Routes to Auto in the iMBRACE credential, so that the nodes use the routes the gateway serves.';
 
 export function isJsonObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -63,9 +71,18 @@ function describe(
 	hints: FailureHints,
 ) {
 	const code = isJsonObject(body) ? body.code : undefined;
+	// The API-key gate answers with `error` and `message`; iMBRACE's services only with `message`.
+	const fromKeyGate = isJsonObject(body) && typeof body.error === 'string';
 	switch (true) {
 		case status === 401:
-			return { description: FIX_CREDENTIAL, failure: { cause: 'credential-invalid' as const } };
+			return {
+				description: fromKeyGate ? FIX_API_KEY : FIX_CREDENTIAL,
+				failure: { cause: 'credential-invalid' as const },
+			};
+		case status === 403 && fromKeyGate:
+			return { description: FIX_API_KEY_PATHS, failure: { cause: 'credential-invalid' as const } };
+		case isRouteNotServed(status, body):
+			return { description: FIX_ROUTES, failure: { cause: 'configuration-invalid' as const } };
 		case status === 403:
 			return {
 				description: `iMBRACE does not let this token reach it: a contact token reaches only its own conversation, and every token only its own organization. Check ${hints.notFound ? `the ${hints.notFound} and ` : ''}the credential.`,
@@ -82,7 +99,7 @@ function describe(
 			const waitMs = retryAfterMs(headers);
 			const wait = waitMs === undefined ? 'a while' : `${Math.ceil(waitMs / 1000)} seconds`;
 			return {
-				description: `iMBRACE asks to wait ${wait} before the next request. Turn on Retry On Fail with a Wait Between Tries at least that long, or space the requests with Batching under the node's Request Options.`,
+				description: `iMBRACE asks to wait ${wait} before the next request: longer than the node waits by itself (up to a minute, and as many times as it takes). Run the workflow again later.`,
 				failure: { cause: 'rate-limited' as const, retryAfterMs: waitMs },
 			};
 		}
@@ -133,11 +150,11 @@ const TRANSPORT_FAILURES: Record<string, (origin: string) => [string, string]> =
 	EAI_AGAIN: (origin) => [`Could not look up the host of ${origin}`, `${FIX_ADDRESS} ${FIX_LATER}`],
 	ECONNABORTED: (origin) => [
 		`${origin} did not answer in time`,
-		`Try again, raise the Timeout under the node's Request Options, or turn on Retry On Fail.`,
+		`Try again later, or raise the Timeout under the node's Request Options.`,
 	],
 	ETIMEDOUT: (origin) => [
 		`${origin} did not answer in time`,
-		`Try again, raise the Timeout under the node's Request Options, or turn on Retry On Fail.`,
+		`Try again later, or raise the Timeout under the node's Request Options.`,
 	],
 	ECONNRESET: (origin) => [`The connection to ${origin} closed before iMBRACE answered`, FIX_LATER],
 	EPIPE: (origin) => [`The connection to ${origin} closed before iMBRACE answered`, FIX_LATER],
@@ -182,4 +199,67 @@ export function transportError(node: INode, error: unknown, origin: string, item
 	// ECONNABORTED (a timeout) that wording says the server may be offline.
 	failure.message = message;
 	return failure;
+}
+
+/** Why Retry On Fail is not the tool for a failed write, said where a write fails. */
+const INSTEAD_OF_RETRY =
+	"Don't turn on Retry On Fail for this: the node already waits out 429s, repeats 503s and refused connections, and checks whether a message went through before sending it again. To handle items that still fail, turn on Continue On Fail (Settings, On Error: Continue (using error output)) and route the failed items.";
+
+/** A write: what it makes, and the word for making it ("message", "sent"). */
+export interface WriteName {
+	what: string;
+	done: string;
+}
+
+function writeFailure(
+	node: INode,
+	message: string,
+	description: string,
+	cause: Error,
+	itemIndex: number | undefined,
+) {
+	const httpCode = (cause as NodeApiError).httpCode ?? undefined;
+	const error = new NodeApiError(node, { status: httpCode } as JsonObject, {
+		message,
+		description: `${description} ${INSTEAD_OF_RETRY}`,
+		httpCode,
+		itemIndex,
+		failure: { cause: 'temporarily-unavailable' },
+	});
+	// Set again: NodeApiError swaps in a generic wording for some codes.
+	error.message = message;
+	return error;
+}
+
+/** A write whose answer was lost and could not be confirmed: it may or may not have been made. */
+export function lostWriteError(
+	node: INode,
+	write: WriteName,
+	cause: Error,
+	itemIndex: number | undefined,
+) {
+	return writeFailure(
+		node,
+		`The ${write.what} may have been ${write.done}, but iMBRACE's answer was lost (${cause.message})`,
+		`iMBRACE may have carried out the request before its answer was lost, and the node could not tell whether it did. Check in iMBRACE before running this item again.`,
+		cause,
+		itemIndex,
+	);
+}
+
+/** A write that did not go through, every time it was sent. */
+export function unsentWriteError(
+	node: INode,
+	write: WriteName,
+	cause: Error,
+	tries: number,
+	itemIndex: number | undefined,
+) {
+	return writeFailure(
+		node,
+		`The ${write.what} was not ${write.done} (${cause.message})`,
+		`The node sent it ${tries} times; each time iMBRACE's answer was lost, and the ${write.what} is not in iMBRACE. ${FIX_LATER}`,
+		cause,
+		itemIndex,
+	);
 }

@@ -1,204 +1,289 @@
+import { createHash } from 'node:crypto';
 import type {
-	DeclarativeRestApiSettings,
 	IDataObject,
-	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
-	IN8nHttpFullResponse,
-	INodeExecutionData,
-	INodePropertyRouting,
 	IPollFunctions,
-	PostReceiveAction,
-	PreSendAction,
 } from 'n8n-workflow';
+import type { JsonObject } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, resolveBaseUrl } from './environment';
-import type { ListEndpoint } from './endpoints';
-import type { FailureHints, HttpResponse } from './errors';
-import { isJsonObject, responseError, transportError } from './errors';
-import { simplifyMessage } from './simplify';
-import { limitOf } from './validation';
+import { CREDENTIAL_TYPE, resolveBaseUrl, routesSetting } from './environment';
+import type { FailureHints, HttpResponse, WriteName } from './errors';
+import {
+	isJsonObject,
+	lostWriteError,
+	responseError,
+	retryAfterMs,
+	transportError,
+	unsentWriteError,
+} from './errors';
+import type { Slots } from './nodeRun';
+import { Pacer } from './pacer';
+import type { RoutesSetting } from './routes';
+import { RoutesError, isRouteNotServed, routeMemory } from './routes';
 
-type RequestContext = IExecuteSingleFunctions | IPollFunctions;
+export type RequestContext = IExecuteSingleFunctions | IPollFunctions;
 
-async function baseUrlOf(context: RequestContext): Promise<string> {
-	return resolveBaseUrl(await context.getCredentials(CREDENTIAL_TYPE));
+/** Waits before each repeat of a request after a 503, a refused connection or (reads) any outage. */
+const OUTAGE_WAITS_MS = [250, 1000, 3000];
+/** The longest Retry-After the node waits out by itself. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/** How many 429s one request waits out before it fails. */
+const MAX_RATE_LIMITS = 20;
+/** A lost answer to a write is looked into after this long (the write may still be under way). */
+const CONFIRM_DELAY_MS = 500;
+/** How often a write found not to have gone through is sent again. */
+const MAX_RESENDS = 2;
+
+/** What the process knows about one token at one gateway, shared by every run that uses it. */
+export interface TokenState {
+	pacer: Pacer;
+	/** Who the token sends as (`from` of what it sent), once a send has shown it. */
+	identity?: string;
 }
 
-/** An answer to use: a success status with a JSON object (not HTML, not a broken body). */
-function isUsable(response: HttpResponse): response is HttpResponse & { body: IDataObject } {
-	return response.statusCode < 300 && isJsonObject(response.body);
+const tokenStates = new Map<string, TokenState>();
+
+/** The gateway a context's credential talks to. */
+export interface Gateway {
+	baseUrl: string;
+	routes: RoutesSetting;
+	token: TokenState;
 }
 
-function itemIndexOf(context: RequestContext): number | undefined {
-	return 'getItemIndex' in context ? context.getItemIndex() : undefined;
-}
-
-/** Re-throws a connection failure as an iMBRACE error that names the address to check. */
-async function rethrowTransportFailure(context: RequestContext, error: unknown): Promise<never> {
-	throw (
-		transportError(context.getNode(), error, await baseUrlOf(context), itemIndexOf(context)) ??
-		error
-	);
-}
-
-/**
- * One authenticated request to iMBRACE, for the code that is not declarative (the trigger and
- * the file upload). Answers the JSON body; any failure becomes an error that says what to fix.
- */
-export async function apiRequest(
-	context: RequestContext,
-	options: IHttpRequestOptions,
-	hints: FailureHints = {},
-): Promise<IDataObject> {
-	let response: HttpResponse;
-	try {
-		response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
-			json: true,
-			...options,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-		})) as HttpResponse;
-	} catch (error) {
-		return await rethrowTransportFailure(context, error);
+export async function gatewayOf(context: RequestContext): Promise<Gateway> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	const baseUrl = resolveBaseUrl(credentials);
+	// Keyed by a digest: the process keeps no copy of the token itself.
+	const digest = createHash('sha256')
+		.update(String(credentials.accessToken ?? ''))
+		.digest('hex')
+		.slice(0, 16);
+	const key = `${baseUrl} ${digest}`;
+	let token = tokenStates.get(key);
+	if (!token) {
+		token = { pacer: new Pacer() };
+		tokenStates.set(key, token);
 	}
-	if (!isUsable(response)) {
-		throw responseError(context.getNode(), response, { itemIndex: itemIndexOf(context), ...hints });
+	return { baseUrl, routes: routesSetting(credentials), token };
+}
+
+/** A write: never repeated blindly after an answer that may mean it was carried out. */
+export interface Write extends WriteName {
+	/**
+	 * Looks whether the write went through after its answer was lost: the stored result, or
+	 * undefined when it did not. Without it, such a write fails saying that it may have been made.
+	 */
+	confirm?: () => Promise<IDataObject | undefined>;
+	/** Told when the write fails and may still have been made. */
+	onDoubt?: (error: Error) => void;
+}
+
+export interface Call {
+	/** The endpoint's path (routes.ts), method, query or body, and the node's request options. */
+	request: IHttpRequestOptions;
+	hints?: FailureHints;
+	write?: Write;
+}
+
+type Attempt =
+	| { response: HttpResponse }
+	/** No answer: `sent` says whether the request may have reached iMBRACE. */
+	| { error: unknown; sent: boolean; transient: boolean };
+
+const NOT_SENT = ['ECONNREFUSED', 'EAI_AGAIN'];
+const NOT_REACHABLE = ['ENOTFOUND'];
+
+/** The credential's finding that its Routes cannot work (routes.ts), wherever n8n wrapped it. */
+function routesErrorIn(error: unknown, depth = 0): RoutesError | undefined {
+	if (error instanceof RoutesError || (error as Error)?.name === 'RoutesError') {
+		return error as RoutesError;
 	}
-	return response.body;
+	if (typeof error !== 'object' || error === null || depth > 3) return undefined;
+	return routesErrorIn((error as IDataObject).cause, depth + 1);
 }
 
-/**
- * First step of every operation's `postReceive`: a failed answer (the node asks n8n to pass
- * every status through) becomes an error with iMBRACE's message and how to fix it.
- */
-export function checkResponse(hints: Omit<FailureHints, 'itemIndex'> = {}): PostReceiveAction {
-	return async function (
-		this: IExecuteSingleFunctions,
-		items: INodeExecutionData[],
-		response: IN8nHttpFullResponse,
-	): Promise<INodeExecutionData[]> {
-		if (isUsable(response as HttpResponse)) return items;
-		throw responseError(this.getNode(), response as HttpResponse, {
-			itemIndex: this.getItemIndex(),
-			...hints,
-		});
-	};
-}
-
-async function routingRequest(
-	context: IExecutePaginationFunctions,
-	requestData: DeclarativeRestApiSettings.ResultOptions,
-): Promise<INodeExecutionData[]> {
-	try {
-		return await context.makeRoutingRequest(requestData);
-	} catch (error) {
-		return await rethrowTransportFailure(context, error);
+function classify(error: unknown): Attempt {
+	if (routesErrorIn(error)) return { error, sent: false, transient: false };
+	const text = JSON.stringify(errorCodes(error));
+	if (NOT_REACHABLE.some((code) => text.includes(code))) {
+		return { error, sent: false, transient: false };
 	}
+	if (NOT_SENT.some((code) => text.includes(code))) return { error, sent: false, transient: true };
+	return { error, sent: true, transient: true };
 }
 
-/** Output items, each paired with the input item they answer. */
-function pairedWith(context: IExecuteSingleFunctions, items: INodeExecutionData[]) {
-	const pairedItem = { item: context.getItemIndex() };
-	return items.map((item) => ({ ...item, pairedItem }));
-}
-
-/**
- * Runs an operation that makes one request. It sits in n8n's pagination hook, the one place
- * where a declarative node sees its request fail, so that a connection failure gets the same
- * treatment as an error answer.
- */
-export async function requestOnce(
-	this: IExecutePaginationFunctions,
-	requestData: DeclarativeRestApiSettings.ResultOptions,
-): Promise<INodeExecutionData[]> {
-	return pairedWith(this, await routingRequest(this, requestData));
+/** The codes of an error and of the errors it wraps (n8n keeps the request library's as cause). */
+function errorCodes(error: unknown, depth = 0): unknown[] {
+	if (typeof error !== 'object' || error === null || depth > 3) return [];
+	const { code, httpCode, cause, errorResponse } = error as IDataObject;
+	return [code, httpCode, ...errorCodes(cause, depth + 1), ...errorCodes(errorResponse, depth + 1)];
 }
 
 /**
- * Runs a list operation: asks for no more than `limit` needs, or walks every page with Return
- * All, in pages as large as the endpoint allows, and stops as soon as the answer says it is done.
+ * Makes iMBRACE requests the way every operation and the trigger need them:
+ * - a 429 is waited out (its Retry-After, up to a minute) and the request repeated, and later
+ *   requests with the same token keep to the pace iMBRACE allows (pacer.ts);
+ * - a 503 or a refused connection is repeated a few times with growing waits; so is any outage
+ *   for a read;
+ * - a write whose answer was lost (500, 502, 504, a timeout, a cut connection) is not repeated
+ *   blindly: it is confirmed, and sent again only when it did not go through, or it fails saying
+ *   that it may have been made;
+ * - a route the gateway stopped serving is found again (Routes set to Auto).
  */
-export function pageThrough(endpoint: ListEndpoint) {
-	return async function (
-		this: IExecutePaginationFunctions,
-		requestData: DeclarativeRestApiSettings.ResultOptions,
-	): Promise<INodeExecutionData[]> {
-		const returnAll = this.getNodeParameter('returnAll', false) as boolean;
-		const limit = returnAll ? Infinity : Number(limitOf(this.getNodeParameter('limit', 50)));
-		const simplify = this.getNodeParameter('simplify', false) as boolean;
+export class Requester {
+	constructor(
+		private readonly context: RequestContext,
+		private readonly gateway: Gateway,
+		private readonly options: {
+			/** The node run's in-flight limit. */
+			slots?: Slots;
+			/**
+			 * Fail at once on any failure: a poll leaves its repeat to the next poll, and a 429 to n8n's
+			 * scheduler, which backs off as long as iMBRACE asks.
+			 */
+			once?: boolean;
+		} = {},
+	) {}
 
-		const rows: IDataObject[] = [];
-		for (let offset = 0, more = true; more && rows.length < limit; ) {
-			const size = Math.min(endpoint.maxPageSize, limit - rows.length);
-			endpoint.setPage(requestData.options as IHttpRequestOptions, offset, size);
-			const [page] = await routingRequest(this, requestData);
-			const answer = endpoint.readPage(page.json, offset);
-			rows.push(...answer.rows.slice(0, size));
-			offset += answer.rows.length;
-			more = answer.more && answer.rows.length > 0;
+	async call({ request, hints = {}, write }: Call): Promise<IDataObject> {
+		const itemIndex = 'getItemIndex' in this.context ? this.context.getItemIndex() : undefined;
+		const failureHints = { ...hints, itemIndex };
+		let outages = 0;
+		let rateLimits = 0;
+		let resends = 0;
+		let rerouted = false;
+		for (;;) {
+			const { slots } = this.options;
+			const attempt = slots
+				? await slots.around(async () => await this.attempt(request))
+				: await this.attempt(request);
+			let ambiguous: Attempt | undefined;
+			if ('response' in attempt) {
+				const { statusCode: status, body, headers } = attempt.response;
+				if (status < 300 && isJsonObject(body)) {
+					this.gateway.token.pacer.succeeded();
+					return body;
+				}
+				if (status === 429) {
+					const waitMs = retryAfterMs(headers) ?? 1000;
+					if (this.options.once || waitMs > MAX_RETRY_AFTER_MS || ++rateLimits > MAX_RATE_LIMITS) {
+						throw responseError(this.context.getNode(), attempt.response, failureHints);
+					}
+					this.gateway.token.pacer.rateLimited(waitMs);
+					continue;
+				}
+				if (isRouteNotServed(status, body) && this.gateway.routes === 'auto' && !rerouted) {
+					// The gateway no longer serves the family it served: find out again, once.
+					routeMemory.forget(this.gateway.baseUrl);
+					rerouted = true;
+					continue;
+				}
+				const mayHaveHappened = status < 300 || status === 500 || status === 502 || status === 504;
+				if (status === 503 || (!write && mayHaveHappened)) {
+					if (outages < OUTAGE_WAITS_MS.length && !this.options.once) {
+						await this.wait(OUTAGE_WAITS_MS[outages++]);
+						continue;
+					}
+				} else if (write && mayHaveHappened) {
+					ambiguous = attempt;
+				}
+				if (!ambiguous) throw responseError(this.context.getNode(), attempt.response, failureHints);
+			} else if (attempt.transient && (!attempt.sent || !write)) {
+				if (outages < OUTAGE_WAITS_MS.length && !this.options.once) {
+					await this.wait(OUTAGE_WAITS_MS[outages++]);
+					continue;
+				}
+				throw this.failure(attempt.error, itemIndex);
+			} else if (attempt.sent && write) {
+				ambiguous = attempt;
+			} else {
+				throw this.failure(attempt.error, itemIndex);
+			}
+
+			// The write may or may not have been carried out.
+			const cause =
+				'response' in ambiguous
+					? responseError(this.context.getNode(), ambiguous.response, failureHints)
+					: this.failure(ambiguous.error, itemIndex);
+			const doubt = () => {
+				const error = lostWriteError(this.context.getNode(), write!, cause, itemIndex);
+				write!.onDoubt?.(error);
+				return error;
+			};
+			if (!write!.confirm) throw doubt();
+			await this.wait(CONFIRM_DELAY_MS);
+			let confirmed: IDataObject | undefined;
+			try {
+				confirmed = await write!.confirm();
+			} catch {
+				throw doubt();
+			}
+			if (confirmed) return confirmed;
+			if (resends++ >= MAX_RESENDS) {
+				throw unsentWriteError(this.context.getNode(), write!, cause, resends, itemIndex);
+			}
 		}
-		return pairedWith(
-			this,
-			rows.map((row) => ({ json: simplify ? simplifyMessage(row) : row })),
-		);
-	};
-}
-
-/**
- * The routing of one operation: its request, the checks made before it is sent, and the same
- * handling of every failure. All requests go through n8n's pagination hook (see `requestOnce`).
- */
-export function operationRouting(
-	request: DeclarativeRestApiSettings.HttpRequestOptions,
-	options: {
-		checks?: PreSendAction[];
-		hints?: Omit<FailureHints, 'itemIndex'>;
-		list?: ListEndpoint;
-	} = {},
-): INodePropertyRouting {
-	return {
-		request,
-		send: { paginate: true, preSend: options.checks },
-		operations: { pagination: options.list ? pageThrough(options.list) : requestOnce },
-		output: { postReceive: [checkResponse(options.hints)] },
-	};
-}
-
-/**
- * Uploads an input item's binary file (name and type kept) and answers its iMBRACE address. It
- * goes out with the timeout, proxy and certificate settings of `request`, the node's own request.
- */
-export async function uploadFile(
-	context: IExecuteSingleFunctions,
-	property: string,
-	request: IHttpRequestOptions,
-): Promise<string> {
-	const binary = context.helpers.assertBinaryData(property);
-	const content = await context.helpers.getBinaryDataBuffer(property);
-	const mimeType = binary.mimeType || 'application/octet-stream';
-	const fileName =
-		binary.fileName || `file${binary.fileExtension ? `.${binary.fileExtension}` : ''}`;
-
-	const form = new FormData();
-	form.append('file', new Blob([content], { type: mimeType }), fileName);
-	form.append('destination', mimeType);
-	const answer = await apiRequest(
-		context,
-		{
-			method: 'POST',
-			url: '/v1/backend/conversation_messages/_fileupload',
-			body: form,
-			json: false,
-			timeout: request.timeout,
-			proxy: request.proxy,
-			skipSslCertificateValidation: request.skipSslCertificateValidation,
-		},
-		{ invalid: `Check the file in the Input Binary Field "${property}".` },
-	);
-	if (typeof answer.url !== 'string' || !answer.url) {
-		const itemIndex = context.getItemIndex();
-		throw responseError(context.getNode(), { statusCode: 200, body: answer }, { itemIndex });
 	}
-	return answer.url;
+
+	/** Who the token sends as, once a sent message has shown it. */
+	identity(): string | undefined {
+		return this.gateway.token.identity;
+	}
+
+	/** Learns who the token sends as from a message it sent. */
+	learnSender(message: IDataObject): void {
+		if (typeof message.from === 'string' && message.from)
+			this.gateway.token.identity = message.from;
+	}
+
+	private async attempt(request: IHttpRequestOptions): Promise<Attempt> {
+		await this.gateway.token.pacer.ready();
+		try {
+			const response = (await this.context.helpers.httpRequestWithAuthentication.call(
+				this.context,
+				CREDENTIAL_TYPE,
+				{
+					json: !(request.body instanceof FormData),
+					...request,
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+				},
+			)) as HttpResponse;
+			return { response };
+		} catch (error) {
+			return classify(error);
+		}
+	}
+
+	/** An error for a request that got no answer; never the original, which holds the headers. */
+	private failure(error: unknown, itemIndex: number | undefined) {
+		const node = this.context.getNode();
+		const routes = routesErrorIn(error);
+		if (routes) {
+			return new NodeApiError(node, {} as JsonObject, {
+				message: routes.message,
+				description: 'See "Which routes?" in the README of n8n-nodes-imbrace.',
+				itemIndex,
+				failure: { cause: 'configuration-invalid' },
+			});
+		}
+		return (
+			transportError(node, error, this.gateway.baseUrl, itemIndex) ??
+			new NodeApiError(node, {} as JsonObject, {
+				message: `The request to ${this.gateway.baseUrl} failed: ${String((error as Error)?.message ?? error)}`,
+				itemIndex,
+			})
+		);
+	}
+
+	private async wait(ms: number): Promise<void> {
+		await sleep(ms);
+		const signal =
+			'getExecutionCancelSignal' in this.context
+				? this.context.getExecutionCancelSignal()
+				: undefined;
+		if (signal?.aborted) throw new Error('The execution was cancelled');
+	}
 }

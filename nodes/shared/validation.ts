@@ -228,3 +228,10 @@ export async function organizationIdOf(context: Context): Promise<string> {
 	);
 	return String(value).trim();
 }
+
+/** A text field of the request's body or query as sent (trimmed), or '' when there is none. */
+export function textOf(request: IHttpRequestOptions, key: string): string {
+	const fields = { ...(request.qs as IDataObject), ...(request.body as IDataObject) };
+	const value = fields[key];
+	return typeof value === 'string' ? value.trim() : value === undefined ? '' : String(value);
+}

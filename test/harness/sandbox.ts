@@ -1,6 +1,7 @@
-import type { Sandbox } from '../sandbox';
+import type { Sandbox, SandboxOptions } from '../sandbox';
 import { startSandbox } from '../sandbox';
 import type { CredentialData } from './engine';
+import { runNode } from './engine';
 
 export interface SandboxFixture {
 	readonly sandbox: Sandbox;
@@ -8,11 +9,16 @@ export interface SandboxFixture {
 	credentials(overrides?: CredentialData): CredentialData;
 }
 
-/** One sandbox per test file, back at its seed state before every test. */
-export function useSandbox(): SandboxFixture {
+/**
+ * One sandbox per test file, back at its seed state before every test. The nodes have found out
+ * which routes it serves before the first test (tests of that start sandboxes of their own), so
+ * that each test's requests are its own.
+ */
+export function useSandbox(options: SandboxOptions = {}): SandboxFixture {
 	let sandbox: Sandbox | undefined;
 	beforeAll(async () => {
-		sandbox = await startSandbox();
+		sandbox = await startSandbox(options);
+		await findRoutes(sandbox);
 	});
 	beforeEach(() => sandbox?.reset());
 	afterAll(async () => {
@@ -24,16 +30,30 @@ export function useSandbox(): SandboxFixture {
 			return sandbox;
 		},
 		credentials(overrides = {}) {
-			const { url, tokens, ids } = this.sandbox;
-			return {
-				environment: 'custom',
-				baseUrl: url,
-				authType: 'accessToken',
-				accessToken: tokens.agent,
-				organizationId: ids.organizationId,
-				...overrides,
-			};
+			return sandboxCredentials(this.sandbox, overrides);
 		},
+	};
+}
+
+/** Lets the nodes find out which routes a sandbox serves, then forgets the requests that took. */
+export async function findRoutes(sandbox: Sandbox): Promise<void> {
+	const run = await runNode({
+		parameters: { resource: 'conversation', operation: 'getChannelCounts' },
+		credentials: sandboxCredentials(sandbox),
+	});
+	if (run.error) throw run.error;
+	sandbox.clearRequests();
+}
+
+/** An iMBRACE credential aimed at a sandbox (custom environment), as an agent. */
+export function sandboxCredentials(sandbox: Sandbox, overrides: CredentialData = {}): CredentialData {
+	return {
+		environment: 'custom',
+		baseUrl: sandbox.url,
+		authType: 'accessToken',
+		accessToken: sandbox.tokens.agent,
+		organizationId: sandbox.ids.organizationId,
+		...overrides,
 	};
 }
 

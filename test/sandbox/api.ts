@@ -8,7 +8,6 @@ import {
 	CHANNEL_TYPES,
 	OVERDUE_AFTER_MS,
 	Random,
-	SEED_NOW_MS,
 	SOON_TO_BE_AFTER_MS,
 	conversationToApi,
 	messageToApi,
@@ -471,7 +470,7 @@ export class ConversationsApi {
 			const waiting = waitingSince(conversation);
 			if (waiting !== undefined) {
 				counts.rep_needed++;
-				const age = SEED_NOW_MS - waiting;
+				const age = this.store.seedNowMs - waiting;
 				if (age >= OVERDUE_AFTER_MS) counts.overdue++;
 				else if (age >= SOON_TO_BE_AFTER_MS) counts.soon_to_be++;
 			}

@@ -1,13 +1,13 @@
 /**
  * Runs the sandbox until interrupted (`npm run sandbox`):
- * `node build/test/sandbox/cli.js [--port N] [--host H] [--routes R] [--meili G]`.
- * Prints its URL, its mode and the seeded tokens and ids.
+ * `node build/test/sandbox/cli.js [--port N] [--host H] [--routes R] [--meili G] [--now T]`.
+ * Prints its URL, its mode, the seed's now and the seeded tokens and ids.
  */
 import { MEILI_GENERATIONS, ROUTE_MODES, startSandbox } from './index';
 import type { MeiliGeneration, RoutesMode } from './index';
 
 const USAGE =
-	'Usage: node build/test/sandbox/cli.js [--port N] [--host H] [--routes documented|current|both] [--meili 1.14|1.15]';
+	'Usage: node build/test/sandbox/cli.js [--port N] [--host H] [--routes documented|current|both] [--meili 1.14|1.15] [--now ISO-time|now]';
 
 function readOption(args: readonly string[], name: string): string | undefined {
 	const index = args.indexOf(name);
@@ -62,10 +62,17 @@ async function main(): Promise<void> {
 		'1.15',
 	);
 
-	const sandbox = await startSandbox({ port, host, routes, meili });
+	// By default the seed ends now, so a demo shows recent messages; an ISO time pins it.
+	const nowText = readOption(args, '--now') ?? process.env.IMBRACE_SANDBOX_NOW ?? 'now';
+	const now = nowText === 'now' ? Date.now() : Date.parse(nowText);
+	if (Number.isNaN(now))
+		fail(`Invalid --now (or IMBRACE_SANDBOX_NOW): ${nowText}; use an ISO time or now`);
+
+	const sandbox = await startSandbox({ port, host, routes, meili, now });
 	const { url, tokens, ids } = sandbox;
 	console.log(`iMBRACE sandbox listening on ${url}`);
 	console.log(`Routes: ${routes}; Meilisearch: ${meili} (change with POST ${url}/__sandbox/mode)`);
+	console.log(`The seed's now: ${new Date(now).toISOString()} (seeded messages lie before it)`);
 	console.log('');
 	console.log('Tokens (x-access-token; x-api-key for apiKey and scopedApiKey):');
 	for (const [name, token] of Object.entries(tokens)) console.log(`  ${name.padEnd(15)} ${token}`);

@@ -134,6 +134,73 @@ describe('shape of the seed', () => {
 	});
 });
 
+describe('a seed for another now', () => {
+	// 517 days, 3 hours and 1,234 ms later: every date moves, across months and a year.
+	const SHIFT = 517 * 24 * 60 * 60 * 1000 + 3 * 60 * 60 * 1000 + 1234;
+	let moved: SandboxStore;
+	beforeAll(() => {
+		moved = createSeedStore(SEED_NOW_MS + SHIFT);
+	});
+
+	test('knows its now', () => {
+		expect([store.seedNowMs, moved.seedNowMs]).toEqual([SEED_NOW_MS, SEED_NOW_MS + SHIFT]);
+	});
+
+	test('the same tokens, ids, texts and order; every time shifted by the same amount', () => {
+		expect(moved.tokenSet).toEqual(store.tokenSet);
+		expect(moved.ids).toEqual(store.ids);
+		const shiftedIso = (iso: string) => new Date(Date.parse(iso) + SHIFT).toISOString();
+		const original = [...store.conversations.values()];
+		const shifted = [...moved.conversations.values()];
+		expect(shifted.map((conversation) => conversation.id)).toEqual(
+			original.map((conversation) => conversation.id),
+		);
+		shifted.forEach((conversation, index) => {
+			const before = original[index];
+			expect(conversation.timestampMs).toBe(before.timestampMs + SHIFT);
+			expect(conversation.messages.map(messageToApi)).toEqual(
+				before.messages.map((message) => ({
+					...messageToApi(message),
+					created_at: shiftedIso(message.created_at),
+					updated_at: shiftedIso(message.updated_at),
+				})),
+			);
+		});
+		expect([...moved.contacts.values()]).toEqual([...store.contacts.values()]);
+	});
+
+	test("conversation names carry their new creation date, as iMBRACE's do", () => {
+		const [first] = moved.conversations.values();
+		const date = new Date(first.timestampMs);
+		const months = [
+			'Jan',
+			'Feb',
+			'Mar',
+			'Apr',
+			'May',
+			'Jun',
+			'Jul',
+			'Aug',
+			'Sep',
+			'Oct',
+			'Nov',
+			'Dec',
+		];
+		expect(first.name).toBe(
+			`${moved.requireContact(first.contactId).name}@${date.getUTCDate()} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()}`,
+		);
+		expect(first.name).not.toBe(store.conversations.get(first.id)?.name);
+	});
+
+	test('every timestamp lies before its now', () => {
+		for (const organization of moved.organizations.values()) {
+			expect(organization.messages[organization.messages.length - 1].ms).toBeLessThan(
+				SEED_NOW_MS + SHIFT,
+			);
+		}
+	});
+});
+
 describe('MonotonicClock', () => {
 	test('never repeats a millisecond and never goes back', () => {
 		const clock = new MonotonicClock();
@@ -141,5 +208,11 @@ describe('MonotonicClock', () => {
 		for (let index = 1; index < times.length; index++)
 			expect(times[index]).toBeGreaterThan(times[index - 1]);
 		expect(times[0]).toBeGreaterThan(SEED_NOW_MS);
+	});
+
+	test('starts after the now it is given, even one in the future', () => {
+		const future = Date.now() + 24 * 60 * 60 * 1000;
+		const clock = new MonotonicClock(future);
+		expect([clock.now(), clock.now()]).toEqual([future + 1, future + 2]);
 	});
 });

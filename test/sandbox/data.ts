@@ -3,7 +3,10 @@
  * in-memory store that the HTTP handlers read and write.
  */
 
-/** The seed's fixed "now": every seeded timestamp lies before it; reply ages are measured from it. */
+/**
+ * The seed's default fixed "now": every seeded timestamp lies before it; reply ages are measured
+ * from it. A seed made for another now (createSeedStore(nowMs)) is this one shifted in time.
+ */
 export const SEED_NOW_MS = Date.parse('2025-06-30T12:00:00.000Z');
 /** Unanswered for at least this long: `soon_to_be`. */
 export const SOON_TO_BE_AFTER_MS = 12 * 60 * 60 * 1000;
@@ -240,7 +243,8 @@ export class Random {
  * messages never share a timestamp unless a caller asks for one.
  */
 export class MonotonicClock {
-	private last = SEED_NOW_MS;
+	/** `startMs`: the seed's now; the first message added "now" comes after it. */
+	constructor(private last = SEED_NOW_MS) {}
 
 	now(): number {
 		this.last = Math.max(Date.now(), this.last + 1);
@@ -312,6 +316,8 @@ export class SandboxStore {
 	readonly files = new Map<string, { filename: string; contentType: string; data: Buffer }>();
 	tokenSet!: SandboxTokens;
 	ids!: SandboxIds;
+	/** The seed's now: seeded times lie before it, reply ages count from it. */
+	seedNowMs = SEED_NOW_MS;
 	private messageSeq = 0;
 	private fileSeq = 0;
 
@@ -704,7 +710,7 @@ function seedContent(
 	}
 }
 
-/** How long ago (from SEED_NOW_MS) a seeded conversation's last message was. */
+/** How long ago (from the seed's now) a seeded conversation's last message was. */
 function seedAge(random: Random): number {
 	const bucket = random.weighted<'fresh' | 'soon' | 'days' | 'old'>([
 		['fresh', 15],
@@ -733,6 +739,7 @@ type OtherIds =
 function seedImbrace(
 	store: SandboxStore,
 	random: Random,
+	nowMs: number,
 ): {
 	tokens: Omit<SandboxTokens, 'otherOrgAgent' | 'scopedApiKey'>;
 	ids: Omit<SandboxIds, OtherIds>;
@@ -810,9 +817,9 @@ function seedImbrace(
 		teamId: defaultTeam.id,
 		assigneeId: agents[0],
 		userIds: [BOT_USER_ID, agents[0]],
-		timestampMs: SEED_NOW_MS,
+		timestampMs: nowMs,
 	});
-	seedMessages(store, random, contactConversation, 15, SEED_NOW_MS - 3 * DAY_MS, agents);
+	seedMessages(store, random, contactConversation, 15, nowMs - 3 * DAY_MS, agents);
 
 	const conversations: Conversation[] = [contactConversation];
 	const contactIds = [tokenContact.id];
@@ -855,10 +862,10 @@ function seedImbrace(
 				teamId,
 				assigneeId,
 				userIds,
-				timestampMs: SEED_NOW_MS,
+				timestampMs: nowMs,
 			});
 			const count = status === 'spam' ? random.int(1, 3) : random.int(0, 18);
-			seedMessages(store, random, conversation, count, SEED_NOW_MS - seedAge(random), agents);
+			seedMessages(store, random, conversation, count, nowMs - seedAge(random), agents);
 			conversations.push(conversation);
 		}
 	}
@@ -885,6 +892,7 @@ function seedImbrace(
 function seedOther(
 	store: SandboxStore,
 	random: Random,
+	nowMs: number,
 ): { token: string; ids: Pick<SandboxIds, OtherIds> } {
 	const organization = store.addOrganization(OTHER_ORGANIZATION_ID, 'Other organisation');
 	const unit = store.addBusinessUnit(organization, `bu_${random.uuid()}`, 'Other business unit');
@@ -903,11 +911,9 @@ function seedOther(
 			teamId: index % 5 === 4 ? null : team.id,
 			assigneeId: index % 2 === 0 ? agent : null,
 			userIds: index % 2 === 0 ? [BOT_USER_ID, agent] : [BOT_USER_ID],
-			timestampMs: SEED_NOW_MS,
+			timestampMs: nowMs,
 		});
-		seedMessages(store, random, conversation, random.int(2, 8), SEED_NOW_MS - seedAge(random), [
-			agent,
-		]);
+		seedMessages(store, random, conversation, random.int(2, 8), nowMs - seedAge(random), [agent]);
 		conversationIds.push(conversation.id);
 	}
 	const token = `acc_${random.uuid()}`;
@@ -927,13 +933,18 @@ const SEED = 20250630;
 /** A separate stream for ids made at run time, so adding data never shifts the seed. */
 const RUNTIME_SEED = 77;
 
-/** Builds the seed: same code, same data (ids, texts, timestamps) every time. */
-export function createSeedStore(): SandboxStore {
+/**
+ * Builds the seed: same code, same data (ids, texts, timestamps) every time. Another `nowMs`
+ * gives the same seed moved in time: every time is drawn relative to it, so each shifts by the
+ * same amount (and the dates in conversation names with them); ids and texts do not change.
+ */
+export function createSeedStore(nowMs = SEED_NOW_MS): SandboxStore {
 	const random = new Random(SEED);
 	const store = new SandboxStore(random);
+	store.seedNowMs = nowMs;
 	store.addUser(BOT_USER_ID, null, BOT_DISPLAY_NAME);
-	const imbrace = seedImbrace(store, random);
-	const other = seedOther(store, random);
+	const imbrace = seedImbrace(store, random, nowMs);
+	const other = seedOther(store, random, nowMs);
 	// Drawn after everything else, so that adding it moved no earlier id.
 	const scopedApiKey = `api_${random.uuid()}`;
 

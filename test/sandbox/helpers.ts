@@ -46,6 +46,18 @@ export async function call<T = unknown>(
 	return { status: response.status, headers: response.headers, text, json: json as T };
 }
 
+/**
+ * Waits until `condition` holds, checking every few milliseconds: for what the server does on
+ * its own time (a socket it sees closing, a request it has taken in). Fails after `timeoutMs`.
+ */
+export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+	const deadline = performance.now() + timeoutMs;
+	while (!condition()) {
+		if (performance.now() > deadline) throw new Error(`Still waiting after ${timeoutMs} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+}
+
 /** A multipart form: strings are fields, the others file parts. */
 export function multipartForm(
 	parts: Record<string, string | { data: Uint8Array; type: string; name: string }>,

@@ -325,7 +325,7 @@ describe('faults', () => {
 	test.each([
 		[
 			{ kind: 'explode' },
-			'fault.kind must be one of status, html, rateLimit, delay, drop, malformedJson',
+			'fault.kind must be one of status, html, rateLimit, delay, drop, malformedJson, writeThenFail',
 		],
 		[{ kind: 'status', status: 99 }, 'fault.status must be an HTTP status from 200 to 599'],
 		[{ kind: 'status', status: 600 }, 'fault.status must be an HTTP status from 200 to 599'],
@@ -369,7 +369,8 @@ describe('faults', () => {
 		});
 		expect(answer.status).toBe(400);
 		expect(answer.json).toEqual({
-			message: 'fault.kind must be one of status, html, rateLimit, delay, drop, malformedJson',
+			message:
+				'fault.kind must be one of status, html, rateLimit, delay, drop, malformedJson, writeThenFail',
 		});
 		expect((await api('GET', '/')).status).toBe(200);
 	});
@@ -892,11 +893,12 @@ describe('reset and info', () => {
 		expect((await listOf(sandbox.ids.contactConversationId)).json.count).toBe(15);
 	});
 
-	test('GET /__sandbox/info: url, mode, tokens and ids, without a token', async () => {
+	test('GET /__sandbox/info: url, seed now, mode, tokens and ids, without a token', async () => {
 		const answer = await api('GET', '/__sandbox/info');
 		expect(answer.status).toBe(200);
 		expect(answer.json).toEqual({
 			url: sandbox.url,
+			seedNow: '2025-06-30T12:00:00.000Z',
 			mode: { routes: 'both', meili: '1.15' },
 			tokens: sandbox.tokens,
 			ids: sandbox.ids,

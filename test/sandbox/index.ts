@@ -12,4 +12,5 @@ export type {
 export { SEED_NOW_MS } from './data';
 export { MEILI_GENERATIONS, ROUTE_MODES } from './api';
 export type { MeiliGeneration, RoutesMode, SandboxMode } from './api';
+export type { Jitter, RateLimit } from './traffic';
 export type { SandboxIds, SandboxTokens, StoredMessage } from './data';

@@ -20,12 +20,15 @@ import {
 	CONVERSATION_STATUSES,
 	MESSAGE_TYPES,
 	MonotonicClock,
+	SEED_NOW_MS,
 	conversationToApi,
 	createSeedStore,
 	messageToApi,
 } from './data';
 import type { SandboxIds, SandboxStore, SandboxTokens, StoredMessage } from './data';
 import { multipartBoundary, parseMultipart } from './multipart';
+import { JitterDelays, TokenBuckets } from './traffic';
+import type { Jitter, RateLimit } from './traffic';
 
 export interface SandboxOptions {
 	/** 0 or absent: a free port. */
@@ -36,6 +39,15 @@ export interface SandboxOptions {
 	routes?: SandboxMode['routes'];
 	/** The Meilisearch generation of search and fetch: default '1.15'. */
 	meili?: SandboxMode['meili'];
+	/** A random delay before every API request is handled; default none. */
+	jitter?: Jitter | null;
+	/** A token bucket per token; default none. */
+	rateLimit?: RateLimit | null;
+	/**
+	 * The seed's now (ms since the epoch): the seed moves in time to end just before it. Default
+	 * SEED_NOW_MS (2025-06-30T12:00:00.000Z), whose answers tests may pin byte for byte.
+	 */
+	now?: number;
 }
 
 export interface RecordedRequest {
@@ -71,6 +83,8 @@ export type Fault = {
 	| { kind: 'delay'; ms: number }
 	| { kind: 'drop' }
 	| { kind: 'malformedJson' }
+	/** Handles the request (its effects stay), then answers this instead. */
+	| { kind: 'writeThenFail'; then: 500 | 502 | 504 | 'drop' | 'stall' }
 );
 
 export interface AddMessagesInput {
@@ -110,6 +124,8 @@ export interface AddConversationInput {
 export interface Sandbox {
 	url: string;
 	port: number;
+	/** The seed's now: seeded times lie before it, reply ages count from it. */
+	seedNowMs: number;
 	tokens: SandboxTokens;
 	ids: SandboxIds;
 	addMessages(input: AddMessagesInput): StoredMessage[];
@@ -123,9 +139,25 @@ export interface Sandbox {
 	mode(): SandboxMode;
 	/** Changes the route families and/or the index generation at once; answers the mode now in force. */
 	setMode(mode: Partial<SandboxMode>): SandboxMode;
-	/** Back to the seed, and to the mode the sandbox was started with. */
+	/** null turns it off. */
+	setJitter(jitter: Jitter | null): void;
+	/** null turns it off. */
+	setRateLimit(limit: RateLimit | null): void;
+	/** API requests being handled now, and the most at once since the last reset. */
+	inFlight(): { now: number; max: number };
+	/** `max` back to `now`. */
+	resetInFlight(): void;
+	/** Back to the seed, and to the mode, jitter and rate limit the sandbox was started with. */
 	reset(): void;
 	close(): Promise<void>;
+}
+
+/** What startSandbox was given (after its defaults): what reset() goes back to. */
+interface StartSettings {
+	nowMs: number;
+	mode: SandboxMode;
+	jitter: Jitter | null;
+	rateLimit: RateLimit | null;
 }
 
 /** Bodies above this are not kept; the request is answered 413. */
@@ -134,14 +166,18 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const MAX_RECORDED_REQUESTS = 50_000;
 const MAX_ADDED_MESSAGES = 10_000;
 
+const TOO_MANY_REQUESTS = 'Too many requests. Please try again later.';
+
 const DEFAULT_FAULT_BODIES: Record<number, unknown> = {
 	400: { code: 40000, message: 'Invalid request parameters' },
 	401: { message: 'Unauthorized - Invalid token' },
 	403: { message: 'Forbidden' },
 	404: { message: 'Not Found' },
-	429: { message: 'Too many requests. Please try again later.' },
+	429: { message: TOO_MANY_REQUESTS },
 	500: { message: 'Internal Server Error' },
 };
+
+const WRITE_THEN_FAIL_ANSWERS: readonly unknown[] = [500, 502, 504, 'drop', 'stall'];
 
 /** A hook was called with input it cannot use. */
 export class SandboxInputError extends Error {
@@ -189,9 +225,19 @@ function recordedBody(body: Buffer, contentType: string | undefined): unknown {
 	}
 }
 
-function htmlErrorPage(status: number): string {
+/** A load balancer's error page (nginx), as iMBRACE's gateway answers 502, 503 and 504. */
+function htmlResponse(status: number): ApiResponse {
 	const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
-	return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+	return {
+		status,
+		contentType: 'text/html; charset=utf-8',
+		body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+	};
+}
+
+/** The rate limit's bucket: the caller's token or key; requests without one share a bucket. */
+function bucketKey(headers: Record<string, string>): string {
+	return headers['x-access-token'] || headers['x-api-key'] || '';
 }
 
 function faultMatches(
@@ -271,15 +317,64 @@ function validateFault(fault: unknown): Fault {
 			if (!positiveNumber(fault.ms))
 				throw new SandboxInputError('fault.ms must be a number of milliseconds');
 			break;
+		case 'writeThenFail':
+			if (!WRITE_THEN_FAIL_ANSWERS.includes(fault.then)) {
+				throw new SandboxInputError('fault.then must be one of 500, 502, 504, drop, stall');
+			}
+			break;
 		case 'drop':
 		case 'malformedJson':
 			break;
 		default:
 			throw new SandboxInputError(
-				'fault.kind must be one of status, html, rateLimit, delay, drop, malformedJson',
+				'fault.kind must be one of status, html, rateLimit, delay, drop, malformedJson, writeThenFail',
 			);
 	}
 	return fault as Fault;
+}
+
+/** Throws unless `value` is an object with only these keys. */
+function requireKeys(
+	value: unknown,
+	what: string,
+	keys: readonly string[],
+): Record<string, unknown> {
+	if (!isRecord(value)) throw new SandboxInputError(`The ${what} must be an object or null`);
+	for (const key of Object.keys(value)) {
+		if (!keys.includes(key)) {
+			throw new SandboxInputError(`Unknown ${what} setting ${key}: use ${keys.join(', ')}`);
+		}
+	}
+	return value;
+}
+
+const isMilliseconds = (value: unknown): value is number =>
+	typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** Checks a jitter (it may come over HTTP as plain JSON); null is off. */
+function validateJitter(jitter: unknown): Jitter | null {
+	if (jitter === null) return null;
+	const { minMs, maxMs, seed } = requireKeys(jitter, 'jitter', ['minMs', 'maxMs', 'seed']);
+	if (!isMilliseconds(minMs) || !isMilliseconds(maxMs) || minMs > maxMs) {
+		throw new SandboxInputError('jitter needs minMs and maxMs, milliseconds with minMs <= maxMs');
+	}
+	if (seed !== undefined && !Number.isInteger(seed)) {
+		throw new SandboxInputError('jitter.seed must be an integer');
+	}
+	return { minMs, maxMs, ...(seed === undefined ? {} : { seed: seed as number }) };
+}
+
+/** Checks a rate limit (it may come over HTTP as plain JSON); null is off. */
+function validateRateLimit(limit: unknown): RateLimit | null {
+	if (limit === null) return null;
+	const { perSecond, burst } = requireKeys(limit, 'rate limit', ['perSecond', 'burst']);
+	if (!(typeof perSecond === 'number' && Number.isFinite(perSecond) && perSecond > 0)) {
+		throw new SandboxInputError('rateLimit.perSecond must be a number above 0');
+	}
+	if (!(Number.isInteger(burst) && (burst as number) >= 1)) {
+		throw new SandboxInputError('rateLimit.burst must be an integer of at least 1');
+	}
+	return { perSecond, burst: burst as number };
 }
 
 /** Checks a mode change (it may come over HTTP as plain JSON). */
@@ -327,6 +422,16 @@ function defaultContent(
 	}
 }
 
+/** One API request on its way through the server. */
+interface Exchange {
+	incoming: IncomingMessage;
+	response: ServerResponse;
+	apiRequest: ApiRequest;
+	recorded: RecordedRequest;
+	arrival: number;
+	generation: number;
+}
+
 interface RecordedEntry {
 	arrival: number;
 	request: RecordedRequest;
@@ -337,8 +442,8 @@ interface Listener {
 }
 
 class SandboxServer {
-	private store: SandboxStore = createSeedStore();
-	private readonly clock = new MonotonicClock();
+	private store: SandboxStore;
+	private readonly clock: MonotonicClock;
 	private readonly api: ConversationsApi;
 	private readonly server: Server;
 	private faults: Array<{ fault: Fault; remaining: number }> = [];
@@ -348,12 +453,20 @@ class SandboxServer {
 	private arrivals = 0;
 	/** Bumped by reset: requests in flight across a reset are not recorded. */
 	private generation = 0;
+	private jitter: JitterDelays | undefined;
+	private buckets: TokenBuckets | undefined;
+	private inFlightNow = 0;
+	private inFlightMax = 0;
 	url = '';
 	port = 0;
 
-	/** `startMode`: what reset() goes back to. */
-	constructor(private readonly startMode: SandboxMode) {
-		this.api = new ConversationsApi(this.store, this.clock, () => this.url, { ...startMode });
+	/** `start`: what reset() goes back to. */
+	constructor(private readonly start: StartSettings) {
+		this.store = createSeedStore(start.nowMs);
+		this.clock = new MonotonicClock(start.nowMs);
+		this.api = new ConversationsApi(this.store, this.clock, () => this.url, { ...start.mode });
+		this.setJitter(start.jitter);
+		this.setRateLimit(start.rateLimit);
 		this.server = createServer((request, response) => this.receive(request, response));
 	}
 
@@ -559,26 +672,60 @@ class SandboxServer {
 		return this.mode();
 	}
 
+	setJitter(jitter: Jitter | null): void {
+		const valid = validateJitter(jitter);
+		this.jitter = valid ? new JitterDelays(valid) : undefined;
+	}
+
+	setRateLimit(limit: RateLimit | null): void {
+		const valid = validateRateLimit(limit);
+		this.buckets = valid ? new TokenBuckets(valid) : undefined;
+	}
+
+	inFlight(): { now: number; max: number } {
+		return { now: this.inFlightNow, max: this.inFlightMax };
+	}
+
+	resetInFlight(): void {
+		this.inFlightMax = this.inFlightNow;
+	}
+
 	reset(): void {
-		this.store = createSeedStore();
+		this.store = createSeedStore(this.start.nowMs);
 		this.api.store = this.store;
-		this.api.mode = { ...this.startMode };
+		this.api.mode = { ...this.start.mode };
 		this.api.restartRequestIds();
+		this.setJitter(this.start.jitter);
+		this.setRateLimit(this.start.rateLimit);
+		this.resetInFlight();
 		this.recorded = [];
 		this.faults = [];
 		this.listeners = [];
 		this.generation++;
 	}
 
+	get seedNowMs(): number {
+		return this.start.nowMs;
+	}
+
 	info() {
-		return { url: this.url, mode: this.mode(), tokens: this.tokens, ids: this.ids };
+		return {
+			url: this.url,
+			seedNow: new Date(this.seedNowMs).toISOString(),
+			mode: this.mode(),
+			tokens: this.tokens,
+			ids: this.ids,
+		};
 	}
 
 	// --- requests ---------------------------------------------------------------------------------
 
 	private receive(request: IncomingMessage, response: ServerResponse): void {
+		const target = parseTarget(request.url ?? '/');
+		const control = target.path === '/__sandbox' || target.path.startsWith('/__sandbox/');
 		const arrival = ++this.arrivals;
 		const generation = this.generation;
+		if (!control) this.countInFlight(response);
 		const chunks: Buffer[] = [];
 		let size = 0;
 		request.on('data', (chunk: Buffer) => {
@@ -587,26 +734,41 @@ class SandboxServer {
 		});
 		request.on('end', () => {
 			const body = size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined;
-			this.dispatch(request, response, body, arrival, generation);
+			if (control) {
+				this.send(response, this.control(request.method ?? 'GET', target.path, body));
+			} else {
+				this.dispatch(request, response, target, body, arrival, generation);
+			}
 		});
 		request.on('error', () => response.destroy());
 		// Writing to a client that went away must not crash the server.
 		response.on('error', () => undefined);
 	}
 
+	/** In flight from arrival until the answer is finished or the socket closes. */
+	private countInFlight(response: ServerResponse): void {
+		this.inFlightNow++;
+		if (this.inFlightNow > this.inFlightMax) this.inFlightMax = this.inFlightNow;
+		let done = false;
+		const finish = () => {
+			if (done) return;
+			done = true;
+			this.inFlightNow--;
+		};
+		// 'finish' comes first for an answer sent; 'close' alone for a dropped or stalled one.
+		response.once('finish', finish);
+		response.once('close', finish);
+	}
+
 	private dispatch(
 		incoming: IncomingMessage,
 		response: ServerResponse,
+		{ path, query }: { path: string; query: Record<string, string> },
 		body: Buffer | undefined,
 		arrival: number,
 		generation: number,
 	): void {
 		const method = incoming.method ?? 'GET';
-		const { path, query } = parseTarget(incoming.url ?? '/');
-		if (path === '/__sandbox' || path.startsWith('/__sandbox/')) {
-			this.send(response, this.control(method, path, body ?? Buffer.alloc(0)));
-			return;
-		}
 		const headers = flattenHeaders(incoming.headers);
 		const apiRequest: ApiRequest = { method, path, query, headers, body: body ?? Buffer.alloc(0) };
 		const recorded: RecordedRequest = {
@@ -617,23 +779,50 @@ class SandboxServer {
 			body: body === undefined ? undefined : recordedBody(body, headers['content-type']),
 			status: 0,
 		};
-		const answer = (result: ApiResponse) => {
-			this.send(response, result);
-			this.record(recorded, result.status, arrival, generation);
+		const exchange: Exchange = { incoming, response, apiRequest, recorded, arrival, generation };
+		// Decided now, in arrival order, whatever the jitter does next: the fault, then the bucket.
+		const fault = body === undefined ? undefined : this.takeFault(method, path, query);
+		const retryAfter =
+			body === undefined || fault ? undefined : this.buckets?.take(bucketKey(headers));
+		const run = () => {
+			if (body === undefined) {
+				this.answer(exchange, jsonResponse(413, { message: 'Payload Too Large' }));
+			} else if (fault) {
+				this.applyFault(exchange, fault);
+			} else if (retryAfter !== undefined) {
+				this.answer(exchange, {
+					...jsonResponse(429, { message: TOO_MANY_REQUESTS }),
+					headers: { 'retry-after': String(retryAfter) },
+				});
+			} else {
+				this.answer(exchange, this.handleSafely(apiRequest));
+			}
 		};
-		if (body === undefined) {
-			answer(jsonResponse(413, { message: 'Payload Too Large' }));
-			return;
-		}
-		const fault = this.takeFault(method, path, query);
-		switch (fault?.kind) {
-			case undefined:
-				answer(this.handleSafely(apiRequest));
-				return;
+		if (this.jitter) this.later(this.jitter.next(), run);
+		else run();
+	}
+
+	private answer(exchange: Exchange, result: ApiResponse): void {
+		this.send(exchange.response, result);
+		this.record(exchange.recorded, result.status, exchange.arrival, exchange.generation);
+	}
+
+	/** Runs `action` after `ms`; close() cancels what has not run yet. */
+	private later(ms: number, action: () => void): void {
+		const timer = setTimeout(() => {
+			this.timers.delete(timer);
+			action();
+		}, ms);
+		this.timers.add(timer);
+	}
+
+	private applyFault(exchange: Exchange, fault: Fault): void {
+		const { apiRequest } = exchange;
+		switch (fault.kind) {
 			case 'status': {
 				const faultBody =
 					fault.body === undefined ? this.defaultFaultBody(fault.status) : fault.body;
-				answer({
+				this.answer(exchange, {
 					status: fault.status,
 					contentType:
 						typeof faultBody === 'string' ? 'text/plain; charset=utf-8' : JSON_CONTENT_TYPE,
@@ -643,41 +832,55 @@ class SandboxServer {
 				return;
 			}
 			case 'html':
-				answer({
-					status: fault.status,
-					contentType: 'text/html; charset=utf-8',
-					body: htmlErrorPage(fault.status),
-				});
+				this.answer(exchange, htmlResponse(fault.status));
 				return;
 			case 'rateLimit':
-				answer({
-					...jsonResponse(429, { message: 'Too many requests. Please try again later.' }),
+				this.answer(exchange, {
+					...jsonResponse(429, { message: TOO_MANY_REQUESTS }),
 					headers: { 'retry-after': String(fault.retryAfter) },
 				});
 				return;
-			case 'delay': {
-				const timer = setTimeout(() => {
-					this.timers.delete(timer);
-					answer(this.handleSafely(apiRequest));
-				}, fault.ms);
-				this.timers.add(timer);
+			case 'delay':
+				this.later(fault.ms, () => this.answer(exchange, this.handleSafely(apiRequest)));
 				return;
-			}
 			case 'drop':
-				incoming.socket.destroy();
-				this.record(recorded, 0, arrival, generation);
+				this.drop(exchange);
 				return;
 			case 'malformedJson': {
 				// The request is handled (and its effects kept); only the answer is cut short.
 				const full = this.handleSafely(apiRequest).body.toString();
-				answer({
+				this.answer(exchange, {
 					status: 200,
 					contentType: JSON_CONTENT_TYPE,
 					body: full.slice(0, Math.max(1, Math.floor(full.length / 2))),
 				});
 				return;
 			}
+			case 'writeThenFail':
+				// Handled in full (a message is stored, a conversation made); only the answer fails.
+				this.handleSafely(apiRequest);
+				switch (fault.then) {
+					case 500:
+						this.answer(exchange, jsonResponse(500, DEFAULT_FAULT_BODIES[500]));
+						return;
+					case 502:
+					case 504:
+						this.answer(exchange, htmlResponse(fault.then));
+						return;
+					case 'drop':
+						this.drop(exchange);
+						return;
+					case 'stall':
+						// No answer at all: the socket stays open until the client gives up or close().
+						this.record(exchange.recorded, 0, exchange.arrival, exchange.generation);
+						return;
+				}
 		}
+	}
+
+	private drop(exchange: Exchange): void {
+		exchange.incoming.socket.destroy();
+		this.record(exchange.recorded, 0, exchange.arrival, exchange.generation);
 	}
 
 	/** A bug in a handler answers 500 (and shows in the test) instead of ending the process. */
@@ -744,8 +947,9 @@ class SandboxServer {
 
 	// --- /__sandbox -------------------------------------------------------------------------------
 
-	private control(method: string, path: string, body: Buffer): ApiResponse {
+	private control(method: string, path: string, body: Buffer | undefined): ApiResponse {
 		const noContent: ApiResponse = { status: 204, contentType: JSON_CONTENT_TYPE, body: '' };
+		if (body === undefined) return jsonResponse(413, { message: 'Payload Too Large' });
 		try {
 			switch (`${method} ${path}`) {
 				case 'GET /__sandbox/info':
@@ -785,6 +989,23 @@ class SandboxServer {
 					return jsonResponse(200, this.mode());
 				case 'POST /__sandbox/mode':
 					return jsonResponse(200, this.setMode(validateMode(this.parseControlJson(body))));
+				case 'POST /__sandbox/jitter':
+					this.setJitter(validateJitter(this.parseControlJson(body)));
+					return noContent;
+				case 'DELETE /__sandbox/jitter':
+					this.setJitter(null);
+					return noContent;
+				case 'POST /__sandbox/rate-limit':
+					this.setRateLimit(validateRateLimit(this.parseControlJson(body)));
+					return noContent;
+				case 'DELETE /__sandbox/rate-limit':
+					this.setRateLimit(null);
+					return noContent;
+				case 'GET /__sandbox/in-flight':
+					return jsonResponse(200, this.inFlight());
+				case 'DELETE /__sandbox/in-flight':
+					this.resetInFlight();
+					return noContent;
 				default:
 					return jsonResponse(404, { message: 'Not Found' });
 			}
@@ -812,16 +1033,25 @@ class SandboxServer {
 
 /** Starts a sandbox on a free port (or options.port) of 127.0.0.1 (or options.host). */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-	const server = new SandboxServer(
-		validateMode({
+	const nowMs = options.now ?? SEED_NOW_MS;
+	// Dates beyond ±8.64e15 ms are invalid; a seed 540 days long must fit before its now.
+	if (!(Number.isInteger(nowMs) && Math.abs(nowMs) <= 8.6e15)) {
+		throw new SandboxInputError('now must be a time in whole milliseconds since the epoch');
+	}
+	const server = new SandboxServer({
+		nowMs,
+		mode: validateMode({
 			routes: options.routes ?? 'both',
 			meili: options.meili ?? '1.15',
 		}) as SandboxMode,
-	);
+		jitter: validateJitter(options.jitter ?? null),
+		rateLimit: validateRateLimit(options.rateLimit ?? null),
+	});
 	await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
 	return {
 		url: server.url,
 		port: server.port,
+		seedNowMs: server.seedNowMs,
 		tokens: server.tokens,
 		ids: server.ids,
 		addMessages: (input) => server.addMessages(input),
@@ -833,6 +1063,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		onRequest: (listener) => server.onRequest(listener),
 		mode: () => server.mode(),
 		setMode: (mode) => server.setMode(mode),
+		setJitter: (jitter) => server.setJitter(jitter),
+		setRateLimit: (limit) => server.setRateLimit(limit),
+		inFlight: () => server.inFlight(),
+		resetInFlight: () => server.resetInFlight(),
 		reset: () => server.reset(),
 		close: () => server.close(),
 	};

@@ -36,7 +36,7 @@ describe('iMBRACE node: conversation', () => {
 			expect(apiRequests()).toEqual([
 				{
 					method: 'GET',
-					path: '/v2/backend/team_conversations/_views_count',
+					path: '/channel-service/v2/team_conversations/_views_count',
 					query: { type: 'business_unit_id', q: bu },
 					body: undefined,
 				},
@@ -106,8 +106,9 @@ describe('iMBRACE node: conversation', () => {
 			expect(apiRequests()).toEqual([
 				{
 					method: 'GET',
-					path: '/v2/backend/channels/_conv_count',
-					query: { view },
+					path: '/channel-service/v1/channels/_conv_count',
+					// The current family counts All without a view (it refuses `all`).
+					query: view === 'all' ? {} : { view },
 					body: undefined,
 				},
 			]);
@@ -140,7 +141,7 @@ describe('iMBRACE node: conversation', () => {
 			});
 
 			expect(run.error).toBeUndefined();
-			expect(fixture.sandbox.requests()[0].query).toEqual({ view: 'all' });
+			expect(fixture.sandbox.requests()[0].query).toEqual({});
 		});
 	});
 
@@ -163,7 +164,7 @@ describe('iMBRACE node: conversation', () => {
 			expect(apiRequests()).toEqual([
 				{
 					method: 'GET',
-					path: '/v1/backend/channels/_conv_count',
+					path: '/channel-service/v1/channels/_conv_count',
 					query: { team_id: team },
 					body: undefined,
 				},
@@ -206,7 +207,7 @@ describe('iMBRACE node: conversation', () => {
 			});
 			expect(String(run.output[0].json.id)).toMatch(/^conv_/);
 			expect(apiRequests()).toEqual([
-				{ method: 'POST', path: '/v1/backend/conversation', query: {}, body: undefined },
+				{ method: 'POST', path: '/channel-service/v1/conversations', query: {}, body: undefined },
 			]);
 		});
 
@@ -229,7 +230,7 @@ describe('iMBRACE node: conversation', () => {
 			expect(apiRequests()).toEqual([
 				{
 					method: 'POST',
-					path: '/v1/backend/conversation',
+					path: '/channel-service/v1/conversations',
 					query: {},
 					body: { contact_id: sandbox.ids.contactId, channel_id: sandbox.ids.channelId },
 				},

@@ -16,7 +16,7 @@ type Failure = {
 
 describe('iMBRACE node: failures', () => {
 	const fixture = useSandbox();
-	const LIST = '/v1/backend/conversation_messages';
+	const LIST = '/channel-service/v1/conversation_messages';
 
 	/** Three conversations of two messages each; the middle one's request gets `fault`. */
 	async function listThree(
@@ -67,50 +67,54 @@ describe('iMBRACE node: failures', () => {
 		}
 	}
 
-	it.each<[string, Fault & { kind: string }, Failure]>([
+	const LATER = 'The node already tried again a few times. Try again later.';
+
+	// Outages are repeated three times (after 0.25, 1 and 3 seconds) before the item fails.
+	it.each<[string, Fault & { kind: string }, Failure, number]>([
 		[
 			'500',
 			{ kind: 'status', status: 500 },
 			{
 				message: 'Internal Server Error (HTTP 500)',
-				description:
-					'iMBRACE could not process the request. Try again later, or turn on Retry On Fail in the node settings.',
+				description: `iMBRACE could not process the request. ${LATER}`,
 				httpCode: '500',
 				failure: { cause: 'temporarily-unavailable' },
 			},
+			4,
 		],
 		[
 			'502 with an HTML page',
 			{ kind: 'html', status: 502 },
 			{
 				message: 'Bad Gateway (HTTP 502)',
-				description:
-					'The iMBRACE gateway answered with a web page instead of JSON, which usually means the service is briefly unavailable. Try again later, or turn on Retry On Fail in the node settings.',
+				description: `The iMBRACE gateway answered with a web page instead of JSON, which usually means the service is briefly unavailable. ${LATER}`,
 				httpCode: '502',
 				failure: { cause: 'temporarily-unavailable' },
 			},
+			4,
 		],
 		[
 			'503 with an HTML page',
 			{ kind: 'html', status: 503 },
 			{
 				message: 'Service Unavailable (HTTP 503)',
-				description:
-					'The iMBRACE gateway answered with a web page instead of JSON, which usually means the service is briefly unavailable. Try again later, or turn on Retry On Fail in the node settings.',
+				description: `The iMBRACE gateway answered with a web page instead of JSON, which usually means the service is briefly unavailable. ${LATER}`,
 				httpCode: '503',
 				failure: { cause: 'temporarily-unavailable' },
 			},
+			4,
 		],
 		[
-			'429 with Retry-After',
-			{ kind: 'rateLimit', retryAfter: 7 },
+			'429 asking for more than a minute',
+			{ kind: 'rateLimit', retryAfter: 61 },
 			{
 				message: 'Too many requests. Please try again later. (HTTP 429)',
 				description:
-					"iMBRACE asks to wait 7 seconds before the next request. Turn on Retry On Fail with a Wait Between Tries at least that long, or space the requests with Batching under the node's Request Options.",
+					'iMBRACE asks to wait 61 seconds before the next request: longer than the node waits by itself (up to a minute, and as many times as it takes). Run the workflow again later.',
 				httpCode: '429',
-				failure: { cause: 'rate-limited', retryAfterMs: 7000 },
+				failure: { cause: 'rate-limited', retryAfterMs: 61000 },
 			},
+			1,
 		],
 		[
 			'malformed JSON',
@@ -122,6 +126,7 @@ describe('iMBRACE node: failures', () => {
 				httpCode: '200',
 				failure: { cause: 'temporarily-unavailable' },
 			},
+			4,
 		],
 		[
 			'401 from a gateway',
@@ -133,29 +138,67 @@ describe('iMBRACE node: failures', () => {
 				httpCode: '401',
 				failure: { cause: 'credential-invalid' },
 			},
+			1,
 		],
-	])('turns a %s into an error on its item only', async (_name, fault, expected) => {
-		const { ids, run } = await listThree(fault);
+	])('turns a lasting %s into an error on its item only', async (_name, fault, expected, tries) => {
+		const { ids, run } = await listThree({ ...fault, times: Infinity });
 
 		expect(failedItem(run, ids)).toMatchObject(expected);
-		expect(fixture.sandbox.requests()).toHaveLength(3);
+		const forFailed = fixture.sandbox
+			.requests()
+			.filter((request) => request.query.conversation_id === ids[1]);
+		expect(forFailed).toHaveLength(tries);
+		expect(fixture.sandbox.requests()).toHaveLength(2 + tries);
 		expectNoToken(run);
 	});
 
-	it('turns a dropped connection into an error on its item only', async () => {
-		const { ids, run } = await listThree({ kind: 'drop' });
+	it.each<[string, Fault & { kind: string }]>([
+		['500', { kind: 'status', status: 500 }],
+		['502', { kind: 'html', status: 502 }],
+		['503', { kind: 'html', status: 503 }],
+		['429 with Retry-After: 1', { kind: 'rateLimit', retryAfter: 1 }],
+		['dropped connection', { kind: 'drop' }],
+		['malformed answer', { kind: 'malformedJson' }],
+	])('repeats a read after a passing %s, and the item succeeds', async (_name, fault) => {
+		const { sandbox } = fixture;
+		sandbox.injectFault({ ...fault, match: { path: LIST } });
+
+		const run = await runNode({
+			parameters: {
+				resource: 'message',
+				operation: 'getMany',
+				conversationId: sandbox.ids.contactConversationId,
+				limit: 2,
+			},
+			credentials: fixture.credentials(),
+		});
+
+		expect(run.error).toBeUndefined();
+		expect(run.output).toHaveLength(2);
+		expect(sandbox.requests().map((request) => request.status)).toEqual([
+			fault.kind === 'drop'
+				? 0
+				: fault.kind === 'malformedJson'
+					? 200
+					: ((fault as { status?: number }).status ?? 429),
+			200,
+		]);
+	});
+
+	it('turns a lasting dropped connection into an error on its item only', async () => {
+		const { ids, run } = await listThree({ kind: 'drop', times: Infinity });
 
 		expect(failedItem(run, ids)).toMatchObject({
 			message: `The connection to ${fixture.sandbox.url} closed before iMBRACE answered`,
-			description: 'Try again later, or turn on Retry On Fail in the node settings.',
+			description: LATER,
 			httpCode: 'ECONNRESET',
 		});
 		expectNoToken(run);
 	});
 
-	it('turns a timeout into an error on its item only', async () => {
+	it('turns a lasting timeout into an error on its item only', async () => {
 		const { ids, run } = await listThree(
-			{ kind: 'delay', ms: 3000 },
+			{ kind: 'delay', ms: 3000, times: Infinity },
 			{
 				parameters: {
 					resource: 'message',
@@ -169,8 +212,7 @@ describe('iMBRACE node: failures', () => {
 
 		expect(failedItem(run, ids)).toMatchObject({
 			message: `${fixture.sandbox.url} did not answer in time`,
-			description:
-				"Try again, raise the Timeout under the node's Request Options, or turn on Retry On Fail.",
+			description: "Try again later, or raise the Timeout under the node's Request Options.",
 			httpCode: 'ECONNABORTED',
 		});
 	});
@@ -231,23 +273,39 @@ describe('iMBRACE node: failures', () => {
 		);
 	});
 
-	it('recovers from a passing failure with Retry On Fail', async () => {
-		const { sandbox } = fixture;
-		sandbox.injectFault({
-			kind: 'status',
-			status: 503,
-			match: { path: '/v2/backend/channels/_conv_count' },
-		});
-
+	it("gives the API-key gate's message for an unknown key, and how to fix the key", async () => {
 		const run = await runNode({
 			parameters: { resource: 'conversation', operation: 'getChannelCounts' },
-			credentials: fixture.credentials(),
-			settings: { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 },
+			credentials: fixture.credentials({
+				authType: 'apiKey',
+				accessToken: 'api_11111111-2222-4333-8444-555555555555',
+			}),
 		});
 
-		expect(run.error).toBeUndefined();
-		expect(run.output).toHaveLength(1);
-		expect(sandbox.requests().map((request) => request.status)).toEqual([503, 200]);
+		expect(run.error?.message).toBe('Invalid API key (HTTP 401)');
+		expect(run.error?.description).toBe(
+			'Check the API key in the iMBRACE credential, that its Authentication Type is API Key, and that the key was issued for the selected Environment.',
+		);
+	});
+
+	it("gives the API-key gate's message for a key limited to other paths, and what it needs", async () => {
+		const { sandbox } = fixture;
+		const run = await runNode({
+			parameters: {
+				resource: 'message',
+				operation: 'getMany',
+				conversationId: sandbox.ids.contactConversationId,
+			},
+			credentials: fixture.credentials({
+				authType: 'apiKey',
+				accessToken: sandbox.tokens.scopedApiKey,
+			}),
+		});
+
+		expect(run.error?.message).toBe('Invalid API path: /v1/conversation_messages (HTTP 403)');
+		expect(run.error?.description).toBe(
+			"The API key's permissions do not cover the Conversations API: in iMBRACE, give the key permissions for the Conversations API (or leave its permissions empty for full access), or use another key or an access token.",
+		);
 	});
 
 	it('sends errors to the error output with Continue (using error output)', async () => {

@@ -4,7 +4,7 @@ import type { CursorMode } from '../../harness/poller';
 import { createPoller } from '../../harness/poller';
 import { byId, useSandbox } from '../../harness/sandbox';
 
-const LIST = '/v1/backend/conversation_messages';
+const LIST = '/channel-service/v1/conversation_messages';
 
 const ids = (items: INodeExecutionData[] | null) => (items ?? []).map((item) => item.json.id);
 

@@ -24,6 +24,8 @@ export interface SoakOptions {
 	budgetMs?: number;
 	/** Sees every poll's outcome (the reliability suite scans them for the token). */
 	onPoll?(label: string, outcome: PollOutcome): void;
+	/** The organization trigger's Query; every soak message ("Message <n>") matches "message". */
+	query?: string;
 }
 
 export interface SoakFigures {
@@ -67,15 +69,15 @@ export const SOAK_FAULTS: Fault[] = [
 export async function runSoak(
 	sandbox: Sandbox,
 	credentials: CredentialData,
-	{ scope, mode, budgetMs, onPoll }: SoakOptions,
+	{ scope, mode, budgetMs, onPoll, query }: SoakOptions,
 ): Promise<SoakFigures> {
 	const random = seeded(SEED);
 	const conversations = [1, 2, 3].map(() => sandbox.addConversation());
 	const poller = await createPoller({
 		parameters:
 			scope === 'conversation'
-				? { scope, conversationId: conversations[0], options: { simplify: true } }
-				: { scope, options: { simplify: true } },
+				? { scope, conversationId: conversations[0] }
+				: { scope, ...(query ? { query } : {}) },
 		credentials,
 		mode,
 		budgetMs,

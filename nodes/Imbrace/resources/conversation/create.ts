@@ -1,7 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { operationRouting } from '../../../shared/transport';
-import { beforeSending, fieldsOf, tidyId } from '../../../shared/validation';
+import { operationRouting } from '../../../shared/routing';
+import { beforeSending, fieldsOf, textOf, tidyId } from '../../../shared/validation';
 
 export const createOperation: INodePropertyOptions = {
 	name: 'Create',
@@ -9,23 +9,29 @@ export const createOperation: INodePropertyOptions = {
 	action: 'Create a conversation',
 	description:
 		'Open a conversation: a contact token opens its own; an agent token or API key names the contact (and optionally the channel) in Additional Fields',
-	routing: operationRouting(
-		{ method: 'POST', url: '/v1/backend/conversation' },
-		{
-			checks: [
-				beforeSending(function (request) {
-					const body = fieldsOf(request, 'body');
-					tidyId(this, body, 'contact_id', 'Contact ID', 'contact', false);
-					tidyId(this, body, 'channel_id', 'Channel ID', 'channel', false);
-				}),
-			],
-			hints: {
-				notFound: 'Contact ID and Channel ID',
-				invalid:
-					'An agent token or API key must name the contact: add Contact ID under Additional Fields.',
-			},
+	routing: operationRouting({
+		endpoint: 'createConversation',
+		method: 'POST',
+		// One contact's conversations are created in item order. A create whose answer was lost is
+		// not repeated: no endpoint lists a contact's conversations to confirm it by.
+		write: {
+			what: 'conversation',
+			done: 'created',
+			lane: (request) => textOf(request, 'contact_id'),
 		},
-	),
+		checks: [
+			beforeSending(function (request) {
+				const body = fieldsOf(request, 'body');
+				tidyId(this, body, 'contact_id', 'Contact ID', 'contact', false);
+				tidyId(this, body, 'channel_id', 'Channel ID', 'channel', false);
+			}),
+		],
+		hints: {
+			notFound: 'Contact ID and Channel ID',
+			invalid:
+				'An agent token or API key must name the contact: add Contact ID under Additional Fields.',
+		},
+	}),
 };
 
 export const createFields: INodeProperties[] = [

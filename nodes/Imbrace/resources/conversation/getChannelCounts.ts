@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { operationRouting } from '../../../shared/transport';
+import { operationRouting } from '../../../shared/routing';
 import { beforeSending, ensure, fieldsOf } from '../../../shared/validation';
 
 const VIEWS = ['all', 'joined', 'yours'];
@@ -11,22 +11,21 @@ export const getChannelCountsOperation: INodePropertyOptions = {
 	action: 'Get conversation counts per channel type',
 	description:
 		'Count the organization’s conversations per channel type (web, Facebook, WhatsApp, Instagram, WeChat, LINE, email, WeCom) and in all',
-	routing: operationRouting(
-		{ method: 'GET', url: '/v2/backend/channels/_conv_count' },
-		{
-			checks: [
-				beforeSending(function (request) {
-					const { view } = fieldsOf(request, 'qs');
-					if (!VIEWS.includes(String(view))) {
-						ensure(this, 'View', {
-							problem: `"${String(view)}" is not one of ${VIEWS.join(', ')}`,
-							fix: 'Choose All, Joined or Yours, or map one of those values.',
-						});
-					}
-				}),
-			],
-		},
-	),
+	routing: operationRouting({
+		endpoint: 'channelCounts',
+		method: 'GET',
+		checks: [
+			beforeSending(function (request) {
+				const { view } = fieldsOf(request, 'qs');
+				if (!VIEWS.includes(String(view))) {
+					ensure(this, 'View', {
+						problem: `"${String(view)}" is not one of ${VIEWS.join(', ')}`,
+						fix: 'Choose All, Joined or Yours, or map one of those values.',
+					});
+				}
+			}),
+		],
+	}),
 };
 
 export const getChannelCountsFields: INodeProperties[] = [

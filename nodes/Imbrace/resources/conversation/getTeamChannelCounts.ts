@@ -1,7 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { idLocator } from '../../../shared/descriptions';
-import { operationRouting } from '../../../shared/transport';
+import { operationRouting } from '../../../shared/routing';
 import { checkSentId } from '../../../shared/validation';
 
 export const getTeamChannelCountsOperation: INodePropertyOptions = {
@@ -9,13 +9,12 @@ export const getTeamChannelCountsOperation: INodePropertyOptions = {
 	value: 'getTeamChannelCounts',
 	action: 'Get conversation counts per channel type for a team',
 	description: "Count one team's conversations per channel type and in all",
-	routing: operationRouting(
-		{ method: 'GET', url: '/v1/backend/channels/_conv_count' },
-		{
-			checks: [checkSentId('qs', 'team_id', 'Team ID', 'team')],
-			hints: { notFound: 'Team ID' },
-		},
-	),
+	routing: operationRouting({
+		endpoint: 'teamChannelCounts',
+		method: 'GET',
+		checks: [checkSentId('qs', 'team_id', 'Team ID', 'team')],
+		hints: { notFound: 'Team ID' },
+	}),
 };
 
 export const getTeamChannelCountsFields: INodeProperties[] = [

@@ -1,7 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { idLocator } from '../../../shared/descriptions';
-import { operationRouting } from '../../../shared/transport';
+import { operationRouting } from '../../../shared/routing';
 import { checkSentId } from '../../../shared/validation';
 
 export const getViewCountsOperation: INodePropertyOptions = {
@@ -10,17 +10,13 @@ export const getViewCountsOperation: INodePropertyOptions = {
 	action: 'Get conversation counts per view',
 	description:
 		"Count a business unit's conversations per inbox view (all, yours, closed, spam, online, rep needed, pending, soon to be overdue, overdue) and per team",
-	routing: operationRouting(
-		{
-			method: 'GET',
-			url: '/v2/backend/team_conversations/_views_count',
-			qs: { type: 'business_unit_id' },
-		},
-		{
-			checks: [checkSentId('qs', 'q', 'Business Unit ID', 'businessUnit')],
-			hints: { notFound: 'Business Unit ID' },
-		},
-	),
+	routing: operationRouting({
+		endpoint: 'viewCounts',
+		method: 'GET',
+		qs: { type: 'business_unit_id' },
+		checks: [checkSentId('qs', 'q', 'Business Unit ID', 'businessUnit')],
+		hints: { notFound: 'Business Unit ID' },
+	}),
 };
 
 export const getViewCountsFields: INodeProperties[] = [

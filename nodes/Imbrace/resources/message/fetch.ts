@@ -2,7 +2,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { listProperties } from '../../../shared/descriptions';
 import { messageFetch } from '../../../shared/endpoints';
-import { operationRouting } from '../../../shared/transport';
+import { operationRouting } from '../../../shared/routing';
 import { beforeSending, checkListLimit, ensure, fieldsOf } from '../../../shared/validation';
 import { organizationIdField, toOrganizationIndex } from './organizationId';
 import { FILTER_SYNTAX } from './search';
@@ -13,28 +13,26 @@ export const fetchOperation: INodePropertyOptions = {
 	action: 'Fetch messages by filter',
 	description:
 		"Retrieve the organization's messages that match a filter, newest first, without a search query",
-	routing: operationRouting(
-		{ method: 'POST' },
-		{
-			list: messageFetch,
-			checks: [
-				beforeSending(function (request) {
-					if (!String(fieldsOf(request, 'body').filter ?? '').trim()) {
-						ensure(this, 'Filter', {
-							problem: 'is empty',
-							fix: `Enter a filter in ${FILTER_SYNTAX}.`,
-						});
-					}
-				}),
-				checkListLimit,
-				toOrganizationIndex('fetch'),
-			],
-			hints: {
-				notFound: 'Organization ID',
-				invalid: `Check the Filter: it uses ${FILTER_SYNTAX}.`,
-			},
+	routing: operationRouting({
+		method: 'POST',
+		list: messageFetch,
+		checks: [
+			beforeSending(function (request) {
+				if (!String(fieldsOf(request, 'body').filter ?? '').trim()) {
+					ensure(this, 'Filter', {
+						problem: 'is empty',
+						fix: `Enter a filter in ${FILTER_SYNTAX}.`,
+					});
+				}
+			}),
+			checkListLimit,
+			toOrganizationIndex('fetch'),
+		],
+		hints: {
+			notFound: 'Organization ID',
+			invalid: `Check the Filter: it uses ${FILTER_SYNTAX}.`,
 		},
-	),
+	}),
 };
 
 export const fetchFields: INodeProperties[] = [

@@ -2,7 +2,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { listProperties } from '../../../shared/descriptions';
 import { conversationMessages } from '../../../shared/endpoints';
-import { operationRouting } from '../../../shared/transport';
+import { operationRouting } from '../../../shared/routing';
 import { checkListLimit, checkSentId } from '../../../shared/validation';
 import { conversationIdField } from './conversationId';
 
@@ -11,20 +11,19 @@ export const getManyOperation: INodePropertyOptions = {
 	value: 'getMany',
 	action: 'Get many messages',
 	description: 'Retrieve the messages of a conversation, newest first',
-	routing: operationRouting(
-		{ method: 'GET', url: '/v1/backend/conversation_messages' },
-		{
-			list: conversationMessages,
-			checks: [
-				checkSentId('qs', 'conversation_id', 'Conversation ID', 'conversation', false),
-				checkListLimit,
-			],
-			hints: {
-				notFound: 'Conversation ID',
-				invalid: 'An agent token or API key must name the conversation: set the Conversation ID.',
-			},
+	routing: operationRouting({
+		endpoint: 'messages',
+		method: 'GET',
+		list: conversationMessages,
+		checks: [
+			checkSentId('qs', 'conversation_id', 'Conversation ID', 'conversation', false),
+			checkListLimit,
+		],
+		hints: {
+			notFound: 'Conversation ID',
+			invalid: 'An agent token or API key must name the conversation: set the Conversation ID.',
 		},
-	),
+	}),
 };
 
 export const getManyFields: INodeProperties[] = [

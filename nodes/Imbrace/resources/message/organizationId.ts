@@ -1,7 +1,7 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { idLocator } from '../../../shared/descriptions';
-import { organizationPath } from '../../../shared/endpoints';
+import { endpointPath } from '../../../shared/routes';
 import { organizationIdOf } from '../../../shared/validation';
 
 export function organizationIdField(operation: string): INodeProperties {
@@ -22,7 +22,7 @@ export function toOrganizationIndex(action: 'search' | 'fetch') {
 		this: IExecuteSingleFunctions,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		requestOptions.url = organizationPath(await organizationIdOf(this), action);
+		requestOptions.url = endpointPath(action, await organizationIdOf(this));
 		return requestOptions;
 	};
 }

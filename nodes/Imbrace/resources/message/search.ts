@@ -2,7 +2,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { listProperties } from '../../../shared/descriptions';
 import { messageSearch } from '../../../shared/endpoints';
-import { operationRouting } from '../../../shared/transport';
+import { operationRouting } from '../../../shared/routing';
 import {
 	asText,
 	beforeSending,
@@ -27,26 +27,24 @@ export const searchOperation: INodePropertyOptions = {
 	action: 'Search messages',
 	description:
 		"Search the organization's messages by words and an optional filter (conversation, business unit, sender, type, time)",
-	routing: operationRouting(
-		{ method: 'POST' },
-		{
-			list: messageSearch,
-			checks: [
-				beforeSending(function (request) {
-					const body = fieldsOf(request, 'body');
-					asText(body, ['q', 'filter']);
-					body.sort = SORT_ORDERS[String(body.sort)];
-					dropEmpty(body, ['filter', 'sort']);
-				}),
-				checkListLimit,
-				toOrganizationIndex('search'),
-			],
-			hints: {
-				notFound: 'Organization ID',
-				invalid: `Check the Filter: it uses ${FILTER_SYNTAX}.`,
-			},
+	routing: operationRouting({
+		method: 'POST',
+		list: messageSearch,
+		checks: [
+			beforeSending(function (request) {
+				const body = fieldsOf(request, 'body');
+				asText(body, ['q', 'filter']);
+				body.sort = SORT_ORDERS[String(body.sort)];
+				dropEmpty(body, ['filter', 'sort']);
+			}),
+			checkListLimit,
+			toOrganizationIndex('search'),
+		],
+		hints: {
+			notFound: 'Organization ID',
+			invalid: `Check the Filter: it uses ${FILTER_SYNTAX}.`,
 		},
-	),
+	}),
 };
 
 export const searchFields: INodeProperties[] = [

@@ -1,11 +1,16 @@
 import type {
+	IDataObject,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
 	INodeProperties,
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { operationRouting, uploadFile } from '../../../shared/transport';
+import { conversationMessages, messageId } from '../../../shared/endpoints';
+import { nodeRunOf } from '../../../shared/nodeRun';
+import { endpointPath } from '../../../shared/routes';
+import { operationRouting, requesterOf, unexpectedAnswer } from '../../../shared/routing';
+import type { Requester } from '../../../shared/transport';
 import {
 	asText,
 	checkBinaryProperty,
@@ -14,11 +19,49 @@ import {
 	dropEmpty,
 	ensure,
 	fieldsOf,
+	textOf,
 	tidyId,
 } from '../../../shared/validation';
 import { conversationIdField } from './conversationId';
 
 const FILE_TYPES = ['image', 'file', 'pdf'];
+
+/** The request options of the node's own request (timeout, proxy, certificates), for its others. */
+function sameOptions(request: IHttpRequestOptions) {
+	const { timeout, proxy, skipSslCertificateValidation } = request;
+	return { timeout, proxy, skipSslCertificateValidation };
+}
+
+/** Uploads the item's binary file (name and type kept) and answers its iMBRACE address. */
+async function uploadFile(
+	context: IExecuteSingleFunctions,
+	property: string,
+	request: IHttpRequestOptions,
+): Promise<string> {
+	const binary = context.helpers.assertBinaryData(property);
+	const content = await context.helpers.getBinaryDataBuffer(property);
+	const mimeType = binary.mimeType || 'application/octet-stream';
+	const fileName =
+		binary.fileName || `file${binary.fileExtension ? `.${binary.fileExtension}` : ''}`;
+
+	const form = new FormData();
+	form.append('file', new Blob([content], { type: mimeType }), fileName);
+	form.append('destination', mimeType);
+	// An upload is repeated like a read: a second copy of a file sends no message.
+	const answer = await (
+		await requesterOf(context)
+	).call({
+		request: {
+			method: 'POST',
+			url: endpointPath('uploadFile'),
+			body: form,
+			...sameOptions(request),
+		},
+		hints: { invalid: `Check the file in the Input Binary Field "${property}".` },
+	});
+	if (typeof answer.url !== 'string' || !answer.url) throw unexpectedAnswer(context, answer);
+	return answer.url;
+}
 
 /**
  * Checks the message routing built and finishes it: the wire type of a quick reply, no empty
@@ -45,12 +88,64 @@ async function prepareMessage(
 	} else if (this.getNodeParameter('fileSource') === 'binary') {
 		const property = this.getNodeParameter('binaryPropertyName') as string;
 		ensure(this, 'Input Binary Field', checkBinaryProperty(this.getInputData(), property));
-		body.url = await uploadFile(this, property, request);
+		// Sent by an earlier try of Retry On Fail: it is not sent again, so needs no upload.
+		if (!nodeRunOf(this).recall(this.getItemIndex())) {
+			body.url = await uploadFile(this, property, request);
+		}
 	} else {
 		body.url = typeof body.url === 'string' ? body.url.trim() : body.url;
 		ensure(this, 'URL', checkUrl(body.url));
 	}
 	return request;
+}
+
+/** Whether a listed message is the one the request sent (the same type and content). */
+function isSameMessage(listed: IDataObject, sent: IDataObject): boolean {
+	const content = (listed.content ?? {}) as IDataObject;
+	const same = (key: string) => String(content[key] ?? '') === String(sent[key] ?? '');
+	if (listed.type !== sent.type) return false;
+	if (sent.type === 'text') return same('text');
+	if (sent.type === 'quick_reply') return same('title') && same('payload');
+	return same('url') && same('caption');
+}
+
+/** How far the gateway's clock may be behind this one, for telling new messages from old. */
+const CLOCK_SKEW_MS = 2 * 60_000;
+
+/**
+ * After a lost answer: the message is in the conversation if one of its newest messages, made
+ * since this send began, from this token's sender where that is known, is the same message and
+ * not one this run delivered already.
+ */
+async function confirmSent(
+	this: IExecuteSingleFunctions,
+	requester: Requester,
+	request: IHttpRequestOptions,
+	startedAt: number,
+): Promise<IDataObject | undefined> {
+	const sent = request.body as IDataObject;
+	const conversationId = textOf(request, 'conversation_id');
+	const answer = await requester.call({
+		request: {
+			method: 'GET',
+			url: endpointPath('messages'),
+			qs: { ...(conversationId ? { conversation_id: conversationId } : {}), limit: 20, skip: 0 },
+			...sameOptions(request),
+		},
+		hints: { notFound: 'Conversation ID' },
+	});
+	const since = new Date(startedAt - CLOCK_SKEW_MS).toISOString();
+	const delivered = nodeRunOf(this).deliveredIds();
+	const sender = requester.identity();
+	return conversationMessages
+		.readPage(answer, 0)
+		.rows.find(
+			(message) =>
+				isSameMessage(message, sent) &&
+				String(message.created_at) >= since &&
+				!delivered.has(messageId(message)) &&
+				(sender === undefined || message.from === sender),
+		);
 }
 
 export const sendOperation: INodePropertyOptions = {
@@ -59,17 +154,23 @@ export const sendOperation: INodePropertyOptions = {
 	action: 'Send a message',
 	description:
 		'Send a text, image, file, PDF or quick-reply message to a conversation; files come from a URL or from binary input',
-	routing: operationRouting(
-		{ method: 'POST', url: '/v1/backend/conversation_messages' },
-		{
-			checks: [prepareMessage],
-			hints: {
-				notFound: 'Conversation ID',
-				invalid:
-					'Check the fields of the chosen Message Type; an agent token or API key must also set the Conversation ID.',
-			},
+	routing: operationRouting({
+		endpoint: 'messages',
+		method: 'POST',
+		// One conversation's messages are sent in item order, each after the previous one's answer.
+		write: {
+			what: 'message',
+			done: 'sent',
+			lane: (request) => textOf(request, 'conversation_id'),
+			confirm: confirmSent,
 		},
-	),
+		checks: [prepareMessage],
+		hints: {
+			notFound: 'Conversation ID',
+			invalid:
+				'Check the fields of the chosen Message Type; an agent token or API key must also set the Conversation ID.',
+		},
+	}),
 };
 
 function showFor(extra: Record<string, string[]> = {}) {

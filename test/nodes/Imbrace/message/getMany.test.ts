@@ -20,7 +20,7 @@ describe('iMBRACE node: message Get Many', () => {
 
 	const page = (conversationId: string, skip: number, limit: number) => ({
 		method: 'GET',
-		path: '/v1/backend/conversation_messages',
+		path: '/channel-service/v1/conversation_messages',
 		query: { conversation_id: conversationId, limit: String(limit), skip: String(skip) },
 	});
 
@@ -184,7 +184,7 @@ describe('iMBRACE node: message Get Many', () => {
 		expect(listQueries()).toEqual([
 			{
 				method: 'GET',
-				path: '/v1/backend/conversation_messages',
+				path: '/channel-service/v1/conversation_messages',
 				query: { limit: '3', skip: '0' },
 			},
 		]);

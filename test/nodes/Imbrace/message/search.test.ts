@@ -1,4 +1,5 @@
-import { runNode } from '../../../harness/engine';
+import { getNodeTypes, runNode } from '../../../harness/engine';
+import { NODE_TYPE } from '../../../harness/package';
 import { byId, callApi, useSandbox } from '../../../harness/sandbox';
 
 type Envelope = { message: { hits: Record<string, unknown>[]; estimatedTotalHits: number } };
@@ -6,6 +7,7 @@ type Envelope = { message: { hits: Record<string, unknown>[]; estimatedTotalHits
 describe('iMBRACE node: message Search', () => {
 	const fixture = useSandbox();
 	const SEARCH = '/v1/backend/meilisearch/org_imbrace/search';
+	const FETCH = '/v1/backend/meilisearch/org_imbrace/fetch';
 
 	function search(parameters: Record<string, unknown>, credentials = fixture.credentials()) {
 		return runNode({
@@ -18,34 +20,79 @@ describe('iMBRACE node: message Search', () => {
 		return fixture.sandbox.requests().map(({ method, path, body }) => ({ method, path, body }));
 	}
 
-	it('walks every hit with Return All in pages of 1000 and stops at the total', async () => {
-		const { sandbox } = fixture;
-		const everything = (await callApi(sandbox, SEARCH, {
+	/** Every message of the organization, newest first, from the uncapped documents route. */
+	async function everyMessage(): Promise<Array<{ _id: string; created_at: string }>> {
+		const body = (await callApi(fixture.sandbox, FETCH, {
 			method: 'POST',
-			body: { q: '', limit: 1, sort: ['created_at:desc'] },
-		})) as unknown as Envelope;
-		const total = everything.message.estimatedTotalHits;
-		expect(total).toBeGreaterThan(2000);
+			body: { filter: 'created_at EXISTS', limit: 1000, offset: 0 },
+		})) as unknown as { message: { total: number } };
+		const all = [];
+		for (let offset = 0; offset < body.message.total; offset += 1000) {
+			const page = (await callApi(fixture.sandbox, FETCH, {
+				method: 'POST',
+				body: { filter: 'created_at EXISTS', limit: 1000, offset },
+			})) as unknown as { message: { results: Array<{ _id: string; created_at: string }> } };
+			all.push(...page.message.results);
+		}
+		return all;
+	}
+
+	/**
+	 * The requests a newest-first search for `limit` hits makes past the cap, given every message
+	 * newest first: pages up to the 1,000th hit, then windows from the last hit's millisecond
+	 * (`created_at <= …`), each read from offset 0, until a window brings nothing new.
+	 */
+	function windowsNewestFirst(all: Array<{ _id: string; created_at: string }>, limit: number) {
+		const bodies: Record<string, unknown>[] = [];
+		const taken = new Set<string>();
+		let bound: string | undefined;
+		let offset = 0;
+		for (;;) {
+			const filter = bound === undefined ? undefined : `created_at <= ${JSON.stringify(bound)}`;
+			const matching = bound === undefined ? all : all.filter((doc) => doc.created_at <= bound!);
+			const size = Math.min(1000, limit - taken.size);
+			bodies.push({
+				q: '',
+				...(filter ? { filter } : {}),
+				sort: ['created_at:desc'],
+				limit: size,
+				offset,
+			});
+			const hits = matching.slice(offset, Math.min(offset + size, 1000));
+			const before = taken.size;
+			for (const hit of hits) taken.add(hit._id);
+			const total = Math.min(matching.length, 1000);
+			if (taken.size >= limit) return bodies;
+			if (offset + hits.length < total && hits.length > 0) {
+				offset += hits.length;
+				continue;
+			}
+			if (total < 1000 || offset + hits.length < 1000 || (filter && taken.size === before)) {
+				return bodies;
+			}
+			bound = all.find((doc) => doc._id === [...taken].at(-1))!.created_at;
+			offset = 0;
+		}
+	}
+
+	it('walks every hit with Return All past the 1,000-hit cap, in windows of time (Meilisearch 1.15)', async () => {
+		const all = await everyMessage();
+		expect(all.length).toBeGreaterThan(2000);
 
 		const run = await search({ returnAll: true, options: { sort: 'newestFirst' } });
 
 		expect(run.error).toBeUndefined();
-		expect(run.output).toHaveLength(total);
-		const ids = run.output.map((item) => item.json._id);
-		expect(new Set(ids).size).toBe(total);
-		const pages = Math.ceil(total / 1000);
+		expect(run.output.map((item) => item.json._id)).toEqual(all.map((doc) => doc._id));
 		expect(searchBodies()).toEqual(
-			Array.from({ length: pages }, (_, page) => ({
+			windowsNewestFirst(all, Infinity).map((body) => ({
 				method: 'POST',
 				path: SEARCH,
-				body: { q: '', sort: ['created_at:desc'], limit: 1000, offset: page * 1000 },
+				body,
 			})),
 		);
-		const createdAt = run.output.map((item) => String(item.json.created_at));
-		expect(createdAt).toEqual([...createdAt].sort().reverse());
 	});
 
-	it('asks for no more than Limit, and splits a Limit above 1000', async () => {
+	it('asks for no more than Limit, and reads a Limit above 1,000 past the cap', async () => {
 		const small = await search({ query: '', limit: 5 });
 		expect(small.output).toHaveLength(5);
 		expect(searchBodies()).toEqual([
@@ -53,12 +100,77 @@ describe('iMBRACE node: message Search', () => {
 		]);
 		fixture.sandbox.clearRequests();
 
-		const large = await search({ limit: 1500 });
-		expect(large.output).toHaveLength(1500);
-		expect(searchBodies().map((request) => request.body)).toEqual([
-			{ q: '', limit: 1000, offset: 0 },
-			{ q: '', limit: 500, offset: 1000 },
+		const all = await everyMessage();
+		const large = await search({ limit: 1500, options: { sort: 'newestFirst' } });
+		expect(large.output.map((item) => item.json._id)).toEqual(
+			all.slice(0, 1500).map((doc) => doc._id),
+		);
+		expect(searchBodies().map((request) => request.body)).toEqual(windowsNewestFirst(all, 1500));
+	});
+
+	it('reads oldest first past the cap as well', async () => {
+		const all = (await everyMessage()).reverse();
+		const run = await search({ returnAll: true, options: { sort: 'oldestFirst' } });
+
+		expect(run.output.map((item) => item.json.created_at)).toEqual(
+			all.map((doc) => doc.created_at),
+		);
+		expect(new Set(run.output.map((item) => item.json._id)).size).toBe(all.length);
+		expect(searchBodies()[1].body).toEqual({
+			q: '',
+			filter: `created_at >= ${JSON.stringify(run.output[999].json.created_at)}`,
+			sort: ['created_at:asc'],
+			limit: 1000,
+			offset: 0,
+		});
+	});
+
+	it('stops at the cap in Relevance order, and says so in a hint under the output', async () => {
+		const run = await search({ returnAll: true, options: { sort: 'relevance' } });
+
+		expect(run.output).toHaveLength(1000);
+		expect(searchBodies()).toEqual([
+			{ method: 'POST', path: SEARCH, body: { q: '', limit: 1000, offset: 0 } },
 		]);
+		const { description } = (await getNodeTypes()).getByNameAndVersion(NODE_TYPE, 1);
+		expect(description.hints).toEqual([
+			expect.objectContaining({
+				message: expect.stringContaining('the output stops at the first 1,000 hits'),
+				location: 'outputPane',
+				displayCondition: expect.stringContaining('$parameter["returnAll"] === true'),
+			}),
+		]);
+	});
+
+	describe('on an index before Meilisearch 1.15', () => {
+		const older = useSandbox({ meili: '1.14' });
+
+		it('stops at the first 1,000 hits when the index cannot compare times: one window finds nothing', async () => {
+			const run = await runNode({
+				parameters: {
+					resource: 'message',
+					operation: 'search',
+					returnAll: true,
+					simplify: false,
+					options: { sort: 'newestFirst' },
+				},
+				credentials: older.credentials(),
+			});
+
+			expect(run.error).toBeUndefined();
+			expect(run.output).toHaveLength(1000);
+			const bodies = older.sandbox.requests().map((request) => request.body);
+			expect(bodies).toEqual([
+				{ q: '', sort: ['created_at:desc'], limit: 1000, offset: 0 },
+				{
+					q: '',
+					filter: `created_at <= ${JSON.stringify(run.output[999].json.created_at)}`,
+					sort: ['created_at:desc'],
+					limit: 1000,
+					offset: 0,
+				},
+			]);
+		});
 	});
 
 	it('sends the query, the filter and the sort, and answers the hits as iMBRACE orders them', async () => {

@@ -24,8 +24,9 @@ describe('iMBRACE node: message Send', () => {
 		return fixture.sandbox.requests().map(({ method, path, body }) => ({ method, path, body }));
 	}
 
-	const SEND = '/v1/backend/conversation_messages';
-	const UPLOAD = '/v1/backend/conversation_messages/_fileupload';
+	const SEND = '/channel-service/v1/conversation_messages';
+	const UPLOAD = '/channel-service/v1/conversation_messages/_fileupload';
+	const MESSAGES = '/channel-service/v1/conversation_messages';
 
 	it('sends a text message and answers the stored message', async () => {
 		const { sandbox } = fixture;
@@ -217,9 +218,9 @@ describe('iMBRACE node: message Send', () => {
 			expect(await download.text()).toBe(file.content);
 		});
 
-		it("gives up an upload after the node's Timeout, like its other requests", async () => {
+		it("gives up an upload after the node's Timeout and its own tries, like its other requests", async () => {
 			const { sandbox } = fixture;
-			sandbox.injectFault({ kind: 'delay', ms: 2000, match: { path: UPLOAD } });
+			sandbox.injectFault({ kind: 'delay', ms: 2000, match: { path: UPLOAD }, times: Infinity });
 
 			const run = await runNode({
 				parameters: {
@@ -236,6 +237,7 @@ describe('iMBRACE node: message Send', () => {
 
 			expect(run.error?.message).toBe(`${sandbox.url} did not answer in time`);
 			expect(run.output).toEqual([]);
+			expect(sandbox.requests().filter((request) => request.path === MESSAGES)).toEqual([]);
 		});
 
 		it('uploads each input item’s own file, from the named binary field', async () => {

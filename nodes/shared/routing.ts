@@ -1,0 +1,222 @@
+import type {
+	DeclarativeRestApiSettings,
+	IDataObject,
+	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	INodeExecutionData,
+	INodePropertyRouting,
+	PreSendAction,
+} from 'n8n-workflow';
+
+import type { ListEndpoint } from './endpoints';
+import { readList } from './endpoints';
+import type { FailureHints } from './errors';
+import { responseError } from './errors';
+import { nodeRunOf } from './nodeRun';
+import type { Endpoint } from './routes';
+import { endpointPath } from './routes';
+import { simplifyMessage } from './simplify';
+import type { Gateway, Write } from './transport';
+import { Requester, gatewayOf } from './transport';
+import { limitOf } from './validation';
+
+/**
+ * How the iMBRACE node's declarative operations are run. n8n builds each item's request from the
+ * parameters and runs the operation's checks (preSend); the request itself is made in n8n's
+ * pagination hook, the one hook that owns the call, by a Requester that keeps the items in order
+ * (nodeRun.ts) and deals with failures (transport.ts).
+ */
+
+/** A write operation: which lane (conversation, contact) its items queue in, and how to confirm. */
+export interface WriteOperation extends Omit<Write, 'confirm'> {
+	/** The lane of an item, from the request n8n built (before the operation's checks). */
+	lane(request: IHttpRequestOptions): string;
+	/** Looks whether the item's write, begun at `startedAt`, went through after its answer was lost. */
+	confirm?(
+		this: IExecuteSingleFunctions,
+		requester: Requester,
+		request: IHttpRequestOptions,
+		startedAt: number,
+	): Promise<IDataObject | undefined>;
+}
+
+/** The gateway of each node run, looked up once per run. */
+const gateways = new WeakMap<object, Promise<Gateway>>();
+
+/** A Requester for the item, sharing its node run's gateway and in-flight limit. */
+export async function requesterOf(context: IExecuteSingleFunctions): Promise<Requester> {
+	const key = context.getExecuteData();
+	let gateway = gateways.get(key);
+	if (!gateway) {
+		gateway = gatewayOf(context);
+		gateways.set(key, gateway);
+	}
+	return new Requester(context, await gateway, { slots: nodeRunOf(context).slots });
+}
+
+function fingerprintOf(context: IExecuteSingleFunctions, request: IHttpRequestOptions): string {
+	const binary = context.getInputData().binary ?? {};
+	const files = Object.entries(binary).map(([name, file]) => [
+		name,
+		file.id ?? file.fileName,
+		file.fileSize,
+		file.mimeType,
+	]);
+	return JSON.stringify([request.method, request.url, request.qs, request.body, files]);
+}
+
+/**
+ * The first preSend of every operation. It runs, for each item in turn, before n8n starts the
+ * next item, so the item's place in its lane is taken here, in item order, before any await.
+ */
+function takePlace(write: WriteOperation | undefined): PreSendAction {
+	return async function (this: IExecuteSingleFunctions, request: IHttpRequestOptions) {
+		nodeRunOf(this).start(
+			this.getItemIndex(),
+			write && write.lane(request),
+			write && fingerprintOf(this, request),
+		);
+		return request;
+	};
+}
+
+/** An operation's check: when it fails, the item's turn in its lane ends with it. */
+function guarded(check: PreSendAction): PreSendAction {
+	return async function (this: IExecuteSingleFunctions, request: IHttpRequestOptions) {
+		let failed = true;
+		try {
+			const checked = await check.call(this, request);
+			failed = false;
+			return checked;
+		} finally {
+			if (failed) nodeRunOf(this).finish(this, true);
+		}
+	};
+}
+
+/** Output items, each paired with the input item they answer. */
+function pairedWith(context: IExecuteSingleFunctions, items: INodeExecutionData[]) {
+	const pairedItem = { item: context.getItemIndex() };
+	return items.map((item) => ({ ...item, pairedItem }));
+}
+
+/** Runs one item's requests in its turn, and ends the turn whatever happens. */
+async function inTurn(
+	context: IExecutePaginationFunctions,
+	work: (requester: Requester) => Promise<INodeExecutionData[]>,
+): Promise<INodeExecutionData[]> {
+	const run = nodeRunOf(context);
+	let failed = true;
+	try {
+		await run.turn(context);
+		const items = pairedWith(context, await work(await requesterOf(context)));
+		failed = false;
+		return items;
+	} finally {
+		run.finish(context, failed);
+	}
+}
+
+/** Runs an operation that makes one request (a write, or a read of one object). */
+function requestOnce(hints: FailureHints, write: WriteOperation | undefined) {
+	return async function (
+		this: IExecutePaginationFunctions,
+		requestData: DeclarativeRestApiSettings.ResultOptions,
+	): Promise<INodeExecutionData[]> {
+		const request = requestData.options as IHttpRequestOptions;
+		return await inTurn(this, async (requester) => {
+			const run = nodeRunOf(this);
+			const itemIndex = this.getItemIndex();
+			// Retry On Fail runs the node again for every item: a write delivered already is not made
+			// again, nor one that may have been made (its answer was lost).
+			const delivered = write && run.recall(itemIndex);
+			if (delivered) return delivered;
+			const doubted = write && run.doubted(itemIndex);
+			if (doubted) throw doubted;
+			const startedAt = Date.now();
+			const { confirm } = write ?? {};
+			const body = await requester.call({
+				request,
+				hints,
+				write: write && {
+					what: write.what,
+					done: write.done,
+					confirm: confirm && (async () => await confirm.call(this, requester, request, startedAt)),
+					onDoubt: (error) => run.doubt(itemIndex, error),
+				},
+			});
+			const items = [{ json: body }];
+			if (write) {
+				run.remember(itemIndex, items);
+				requester.learnSender(body);
+			}
+			return items;
+		});
+	};
+}
+
+/**
+ * Runs a list operation: asks for no more than `limit` needs, or walks every page with Return
+ * All, in pages as large as the endpoint allows, and stops as soon as the answer says it is done.
+ */
+function pageThrough(endpoint: ListEndpoint, hints: FailureHints) {
+	return async function (
+		this: IExecutePaginationFunctions,
+		requestData: DeclarativeRestApiSettings.ResultOptions,
+	): Promise<INodeExecutionData[]> {
+		const returnAll = this.getNodeParameter('returnAll', false) as boolean;
+		const limit = returnAll ? Infinity : Number(limitOf(this.getNodeParameter('limit', 50)));
+		const simplify = this.getNodeParameter('simplify', false) as boolean;
+		const request = requestData.options as IHttpRequestOptions;
+		return await inTurn(this, async (requester) => {
+			const rows = await readList(
+				endpoint,
+				request,
+				limit,
+				async (page) => await requester.call({ request: page, hints }),
+			);
+			return rows.map((row) => ({ json: simplify ? simplifyMessage(row) : row }));
+		});
+	};
+}
+
+export interface OperationOptions {
+	/** What it calls: `url` names the endpoint (routes.ts); search and fetch set it in a check. */
+	endpoint?: Endpoint;
+	method: 'GET' | 'POST';
+	qs?: IDataObject;
+	/** Checks made before anything is sent (preSend), in order. */
+	checks?: PreSendAction[];
+	hints?: FailureHints;
+	list?: ListEndpoint;
+	write?: WriteOperation;
+}
+
+/**
+ * The routing of one operation: its request, the checks made before it is sent, and the way it
+ * is sent. Every request goes through n8n's pagination hook (see above).
+ */
+export function operationRouting(options: OperationOptions): INodePropertyRouting {
+	const { endpoint, method, qs, checks = [], hints = {}, list, write } = options;
+	return {
+		request: {
+			method,
+			...(endpoint ? { url: endpointPath(endpoint) } : {}),
+			...(qs ? { qs } : {}),
+		},
+		send: { paginate: true, preSend: [takePlace(write), ...checks.map(guarded)] },
+		operations: {
+			pagination: list ? pageThrough(list, hints) : requestOnce(hints, write),
+		},
+	};
+}
+
+/** An answer that is JSON but not what the operation expects, as an error on the item. */
+export function unexpectedAnswer(context: IExecuteSingleFunctions, body: IDataObject) {
+	return responseError(
+		context.getNode(),
+		{ statusCode: 200, body },
+		{ itemIndex: context.getItemIndex() },
+	);
+}

@@ -40,7 +40,8 @@ async function main() {
 
 	const sandboxPort = await freePort(SANDBOX_PORT);
 	step(`Starting the iMBRACE sandbox${portNote(sandboxPort, SANDBOX_PORT)}`);
-	const sandbox = await startSandbox({ port: sandboxPort });
+	// Its seed ends now, so that every example finds recent messages on its first run.
+	const sandbox = await startSandbox({ port: sandboxPort, now: Date.now() });
 
 	const userFolder = join(STATE_DIR, 'user');
 	if (fresh) rmSync(userFolder, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import {
 	readdirSync,
 	renameSync,
 	rmSync,
+	statSync,
 	writeFileSync,
 } from 'node:fs';
 import { homedir, hostname } from 'node:os';
@@ -159,7 +160,10 @@ function lockInstall(version: string, lockFile: string): () => void {
 		try {
 			owner = JSON.parse(readFileSync(lockFile, 'utf8')) as LockOwner;
 		} catch {
-			// Just created and not written yet, or just removed: look again.
+			// Just created and not written yet, or just removed: look again, unless its owner died
+			// before it could write its name (an empty lock older than a few seconds).
+			if (Date.now() - (statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 10_000)
+				rmSync(lockFile, { force: true });
 		}
 		if (owner && owner.host === hostname() && !isAlive(owner.pid)) {
 			rmSync(lockFile, { force: true });
@@ -173,10 +177,13 @@ function lockInstall(version: string, lockFile: string): () => void {
 	}
 }
 
-/** Says so when this clone still holds a runtime where earlier versions installed it. */
+const pointedOut = new Set<string>();
+
+/** Says so (once) when this clone still holds a runtime where earlier versions installed it. */
 function pointOutOldInstall({ version, dir }: Runtime) {
 	const old = join(STATE_DIR, `n8n-${version}`);
-	if (old === dir || !existsSync(old)) return;
+	if (old === dir || pointedOut.has(old) || !existsSync(old)) return;
+	pointedOut.add(old);
 	log(
 		version,
 		`${old} is no longer used (runtimes are kept in the cache); delete it to free 2 to 3 GB`,

@@ -46,6 +46,7 @@ export default [
 			'node_modules/**',
 			'.n8n-runtime/**',
 			'.tmp/**',
+			'release/**',
 			'bench/**/*.json',
 		],
 	},

@@ -7,6 +7,9 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
 	},
 	moduleFileExtensions: ['ts', 'js', 'json'],
+	// Records `git status` before the run and fails the run if it differs afterwards.
+	globalSetup: '<rootDir>/test/e2e/setup.ts',
+	globalTeardown: '<rootDir>/test/e2e/teardown.ts',
 	maxWorkers: 1,
 	testTimeout: 10 * 60_000,
 };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startSandbox } from '../../test/sandbox';
 import { writeSandboxCredential } from '../n8n/examples';
 import { createInstance, execute, importFiles, importWorkflows } from '../n8n/instance';
-import { RUNTIME_DIR, ensureRuntime } from '../n8n/runtime';
+import { STATE_DIR, ensureRuntime } from '../n8n/runtime';
 import { MEASURED, readWorkflows, sendWorkflows } from './workflows';
 
 interface ProfileNode {
@@ -68,7 +68,7 @@ export interface ProfileSummary {
 /** Profiles one run each of the send and read workflows in a fresh n8n. */
 export async function profileNode(): Promise<ProfileSummary[]> {
 	const sandbox = await startSandbox();
-	const dir = join(RUNTIME_DIR, 'profile');
+	const dir = join(STATE_DIR, 'profile');
 	rmSync(dir, { recursive: true, force: true });
 	const instance = createInstance(ensureRuntime(2), dir);
 	writeSandboxCredential(join(dir, 'import'), sandbox);

@@ -22,7 +22,8 @@ import {
 	signIn,
 	startN8n,
 } from '../n8n/instance';
-import { ROOT, RUNTIME_DIR, ensureRuntime } from '../n8n/runtime';
+import type { Runtime } from '../n8n/runtime';
+import { ROOT, STATE_DIR, ensureRuntime } from '../n8n/runtime';
 import { formatMarkdown } from '../../test/reliability/report';
 import { profileNode } from './profile';
 import { MEASURED, readWorkflows, sendWorkflows, triggerWorkflows } from './workflows';
@@ -166,7 +167,7 @@ async function benchTrigger(instance: N8nInstance, sandbox: Sandbox): Promise<Po
 		if (scope) arrivals.push({ scope, at: performance.now() });
 	});
 	log('trigger: starting n8n with both triggers active');
-	const n8n = await startN8n(instance, 5781);
+	const n8n = await startN8n(instance);
 	try {
 		const seeded = () => new Set(arrivals.map((arrival) => arrival.scope)).size === 2;
 		while (!seeded()) await new Promise((resolve) => setTimeout(resolve, 200));
@@ -191,7 +192,7 @@ async function benchTrigger(instance: N8nInstance, sandbox: Sandbox): Promise<Po
 				).json()) as {
 					data: { data: string };
 				};
-				counts.push(flattedItems(details.data.data));
+				counts.push(flattedItems(instance.runtime, details.data.data));
 			}
 			return counts;
 		};
@@ -231,8 +232,8 @@ async function benchTrigger(instance: N8nInstance, sandbox: Sandbox): Promise<Po
 }
 
 /** The number of items the trigger emitted, from n8n's flatted execution data. */
-function flattedItems(serialized: string): number {
-	const flatted = createRequire(join(RUNTIME_DIR, 'n8n-2.41.1', 'package.json'))('flatted') as {
+function flattedItems(runtime: Runtime, serialized: string): number {
+	const flatted = createRequire(join(runtime.dir, 'package.json'))('flatted') as {
 		parse(text: string): {
 			resultData: { runData: Record<string, Array<{ data: { main: unknown[][] } }>> };
 		};
@@ -240,7 +241,7 @@ function flattedItems(serialized: string): number {
 	return flatted.parse(serialized).resultData.runData.Trigger?.[0]?.data?.main?.[0]?.length ?? 0;
 }
 
-function packageCost(nodeBinary: string, installed: string) {
+function packageCost(runtime: Runtime, installed: string) {
 	const packed = spawnSync('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, encoding: 'utf8' });
 	const [{ size, unpackedSize, entryCount }] = JSON.parse(packed.stdout) as Array<{
 		size: number;
@@ -249,7 +250,7 @@ function packageCost(nodeBinary: string, installed: string) {
 	}>;
 	const loadTimes: number[] = [];
 	const script = `
-		const { PackageDirectoryLoader } = require(${JSON.stringify(join(RUNTIME_DIR, 'n8n-2.41.1', 'node_modules', 'n8n-core'))});
+		const { PackageDirectoryLoader } = require(${JSON.stringify(join(runtime.dir, 'node_modules', 'n8n-core'))});
 		(async () => {
 			const started = performance.now();
 			const loader = new PackageDirectoryLoader(${JSON.stringify(installed)});
@@ -257,9 +258,9 @@ function packageCost(nodeBinary: string, installed: string) {
 			process.stdout.write(String(performance.now() - started));
 		})();`;
 	for (let run = 0; run < RUNS; run++) {
-		const result = spawnSync(nodeBinary, ['-e', script], {
+		const result = spawnSync(runtime.node, ['-e', script], {
 			encoding: 'utf8',
-			env: { ...process.env, N8N_USER_FOLDER: join(RUNTIME_DIR, 'bench') },
+			env: { ...process.env, N8N_USER_FOLDER: join(STATE_DIR, 'bench') },
 		});
 		loadTimes.push(Number(result.stdout));
 	}
@@ -274,7 +275,7 @@ function table(rows: string[][]): string {
 async function main() {
 	const runtime = ensureRuntime(2);
 	const sandbox = await startSandbox();
-	const userFolder = join(RUNTIME_DIR, 'bench');
+	const userFolder = join(STATE_DIR, 'bench');
 	rmSync(userFolder, { recursive: true, force: true });
 	const instance = createInstance(runtime, userFolder);
 	writeSandboxCredential(join(userFolder, 'bench'), sandbox);
@@ -284,7 +285,7 @@ async function main() {
 	const read = await benchRead(instance, sandbox);
 	const polls = await benchTrigger(instance, sandbox);
 	const cost = packageCost(
-		runtime.node,
+		runtime,
 		join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-imbrace'),
 	);
 	await sandbox.close();

@@ -1,5 +1,5 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import type { IRun } from 'n8n-workflow';
 
@@ -8,7 +8,7 @@ import { writeExamples, writeSandboxCredential } from '../../scripts/n8n/example
 import type { N8nInstance } from '../../scripts/n8n/instance';
 import { createInstance, importFiles } from '../../scripts/n8n/instance';
 import type { Major } from '../../scripts/n8n/runtime';
-import { RUNTIME_DIR, ensureRuntime } from '../../scripts/n8n/runtime';
+import { ROOT, STATE_DIR, ensureRuntime } from '../../scripts/n8n/runtime';
 import type { Sandbox } from '../sandbox';
 
 /** A fresh n8n user folder with the package installed, the sandbox credential and the examples. */
@@ -18,7 +18,7 @@ export async function prepareN8n(
 	adapt?: (workflow: Workflow) => Workflow,
 ): Promise<N8nInstance> {
 	const runtime = ensureRuntime(major);
-	const userFolder = join(RUNTIME_DIR, 'e2e', `n8n-${runtime.version}`);
+	const userFolder = join(STATE_DIR, 'e2e', `n8n-${runtime.version}`);
 	rmSync(userFolder, { recursive: true, force: true });
 	const instance = createInstance(runtime, userFolder);
 	const credentials = writeSandboxCredential(join(userFolder, 'import'), sandbox);
@@ -29,9 +29,7 @@ export async function prepareN8n(
 	);
 	await importFiles(instance, {
 		credentials: [credentials],
-		workflows: ['escalation', 'auto-reply', 'search-report', 'send-file'].map((name) =>
-			join(workflows, `${name}.json`),
-		),
+		workflowFolders: [workflows],
 	});
 	return instance;
 }
@@ -51,4 +49,15 @@ export function startByHand(workflow: Workflow): Workflow {
 /** The items a node produced on its first output in a run. */
 export function outputOf(run: IRun, nodeName: string) {
 	return run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
+}
+
+/**
+ * Where the editor test saves its screenshots: a git-ignored folder, so that a test run leaves
+ * the work tree as it was; `npm run screenshots` points IMBRACE_SCREENSHOTS_DIR at docs/screenshots.
+ */
+export function screenshotsDir(): string {
+	const chosen = process.env.IMBRACE_SCREENSHOTS_DIR;
+	const dir = chosen ? resolve(ROOT, chosen) : join(ROOT, '.tmp', 'screenshots');
+	mkdirSync(dir, { recursive: true });
+	return dir;
 }

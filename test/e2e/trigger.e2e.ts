@@ -5,9 +5,16 @@ import type { RecordedRequest, Sandbox } from '../sandbox';
 import { startSandbox } from '../sandbox';
 import { prepareN8n } from './n8n';
 
-const SEARCH = '/v1/backend/meilisearch/org_imbrace/search';
-const SEND = '/v1/backend/conversation_messages';
-const PORT = 5701;
+/** A poll of the whole organization: a request to the message index (search or fetch). */
+const isPoll = (request: RecordedRequest) =>
+	request.path.startsWith('/v1/backend/meilisearch/org_imbrace/');
+/** Sending a message, by either family of routes a gateway serves (nodes/shared/routes.ts). */
+const SEND_PATHS = [
+	'/channel-service/v1/conversation_messages',
+	'/v1/backend/conversation_messages',
+];
+const isSend = (request: RecordedRequest) =>
+	request.method === 'POST' && SEND_PATHS.includes(request.path);
 
 /** Resolves with the first request the sandbox records that matches, waiting as long as `ms`. */
 function nextRequest(sandbox: Sandbox, matches: (request: RecordedRequest) => boolean, ms: number) {
@@ -36,8 +43,8 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 		instance = await prepareN8n(2, sandbox);
 		await mustRun(instance, ['publish:workflow', '--id=imbraceAutoReply']);
 		// n8n polls once when it activates the workflow: that poll only marks where things stand.
-		const activationPoll = nextRequest(sandbox, (request) => request.path === SEARCH, 120_000);
-		n8n = await startN8n(instance, PORT);
+		const activationPoll = nextRequest(sandbox, isPoll, 120_000);
+		n8n = await startN8n(instance);
 		await activationPoll;
 		cookie = await signIn(n8n.url);
 	});
@@ -61,11 +68,7 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 	it('answers a new contact message exactly once, within two poll intervals', async () => {
 		expect(await executions()).toEqual([]);
 		const conversationId = sandbox.ids.contactConversationId;
-		const reply = nextRequest(
-			sandbox,
-			(request) => request.method === 'POST' && request.path === SEND,
-			130_000,
-		);
+		const reply = nextRequest(sandbox, isSend, 130_000);
 
 		const [message] = sandbox.addMessages({ conversationId, text: 'Hello, is anyone there?' });
 
@@ -76,7 +79,7 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 			payload: 'agent',
 		});
 		// One more poll must pass without a second execution.
-		await nextRequest(sandbox, (request) => request.path === SEARCH, 70_000);
+		await nextRequest(sandbox, isPoll, 70_000);
 		const runs = await executions();
 		expect(runs).toHaveLength(1);
 		expect(runs[0]).toMatchObject({ status: 'success', mode: 'trigger' });
@@ -85,9 +88,7 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 		).text();
 		expect(details).toContain(message.id);
 		expect(details).not.toContain(sandbox.tokens.agent);
-		expect(
-			sandbox.requests().filter((request) => request.method === 'POST' && request.path === SEND),
-		).toHaveLength(1);
+		expect(sandbox.requests().filter(isSend)).toHaveLength(1);
 	});
 
 	it("tests the credential in n8n's own credential tester", async () => {

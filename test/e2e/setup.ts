@@ -1,0 +1,3 @@
+import { recordWorktree } from './worktree';
+
+export default recordWorktree;

@@ -1,0 +1,3 @@
+import { checkWorktree } from './worktree';
+
+export default checkWorktree;

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { N8nInstance } from '../../scripts/n8n/instance';
-import { execute } from '../../scripts/n8n/instance';
-import { EXAMPLES_DIR } from '../../scripts/n8n/examples';
+import { execute, importWorkflows } from '../../scripts/n8n/instance';
+import { CREDENTIAL_ID, EXAMPLES_DIR } from '../../scripts/n8n/examples';
 import { RUNTIMES } from '../../scripts/n8n/runtime';
 import type { Major } from '../../scripts/n8n/runtime';
 import type { Sandbox } from '../sandbox';
@@ -15,6 +15,56 @@ import { outputOf, prepareN8n, startByHand } from './n8n';
 // serves both, answers this probe, and the node then uses the /channel-service routes.
 const ROUTE_PROBE = ['GET', '/channel-service/v1/channels/_conv_count'];
 const SEND = '/channel-service/v1/conversation_messages';
+
+/** A Code node makes the items (conversation n mod 3); the iMBRACE node sends them. */
+function orderedSends(conversations: string[], texts: string[]) {
+	const items = texts.map((text, n) => ({ conversation: conversations[n % 3], text }));
+	return {
+		id: 'imbraceOrderedSends',
+		name: 'Send many items in order',
+		active: false,
+		nodes: [
+			{
+				id: 'ordered-1',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			{
+				id: 'ordered-2',
+				name: 'Items',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [200, 0],
+				parameters: {
+					jsCode: `return ${JSON.stringify(items)}.map((json) => ({ json }));`,
+				},
+			},
+			{
+				id: 'ordered-3',
+				name: 'Send',
+				type: 'n8n-nodes-imbrace.imbrace',
+				typeVersion: 1,
+				position: [400, 0],
+				parameters: {
+					resource: 'message',
+					operation: 'send',
+					conversationId: '={{ $json.conversation }}',
+					messageType: 'text',
+					text: '={{ $json.text }}',
+				},
+				credentials: { imbraceApi: { id: CREDENTIAL_ID, name: 'iMBRACE sandbox' } },
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+			Items: { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
 
 describe.each<Major>([2, 1])('the examples in real n8n %s.x', (major) => {
 	let sandbox: Sandbox;
@@ -130,5 +180,30 @@ describe.each<Major>([2, 1])('the examples in real n8n %s.x', (major) => {
 			caption: 'Our brochure',
 		});
 		expect(Buffer.from(await (await fetch(url)).arrayBuffer())).toEqual(pdf);
+	});
+
+	it('sends 60 items over 3 conversations in item order, at most 4 requests at once', async () => {
+		const conversations = [1, 2, 3].map(() => sandbox.addConversation());
+		const texts = Array.from({ length: 60 }, (_, n) => `Step ${n}`);
+		await importWorkflows(n8n, [orderedSends(conversations, texts)]);
+		sandbox.setJitter({ minMs: 0, maxMs: 30, seed: major });
+		sandbox.clearRequests();
+		sandbox.resetInFlight();
+
+		const run = await execute(n8n, 'imbraceOrderedSends');
+
+		expect(run.status).toBe('success');
+		expect(outputOf(run, 'Send')).toHaveLength(60);
+		expect(sandbox.inFlight().max).toBeLessThanOrEqual(4);
+		for (const [index, conversation] of conversations.entries()) {
+			const stored = (await (
+				await fetch(`${sandbox.url}${SEND}?conversation_id=${conversation}&limit=100`, {
+					headers: { 'x-access-token': sandbox.tokens.agent },
+				})
+			).json()) as { data: Array<{ content: { text: string } }> };
+			expect(stored.data.map((message) => message.content.text).reverse()).toEqual(
+				texts.filter((_, n) => n % 3 === index),
+			);
+		}
 	});
 });

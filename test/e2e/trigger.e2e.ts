@@ -1,6 +1,6 @@
 import type { N8nInstance, RunningN8n } from '../../scripts/n8n/instance';
-import { sandboxCredential } from '../../scripts/n8n/examples';
-import { mustRun, signIn, startN8n } from '../../scripts/n8n/instance';
+import { CREDENTIAL_ID, sandboxCredential } from '../../scripts/n8n/examples';
+import { importWorkflows, mustRun, signIn, startN8n } from '../../scripts/n8n/instance';
 import type { RecordedRequest, Sandbox } from '../sandbox';
 import { startSandbox } from '../sandbox';
 import { prepareN8n } from './n8n';
@@ -15,6 +15,55 @@ const SEND_PATHS = [
 ];
 const isSend = (request: RecordedRequest) =>
 	request.method === 'POST' && SEND_PATHS.includes(request.path);
+
+const CREDENTIALS = { imbraceApi: { id: CREDENTIAL_ID, name: 'iMBRACE sandbox' } };
+
+/**
+ * The reply loop a user builds: the trigger on one conversation, with its defaults, and a Send
+ * into the same conversation. With its defaults the trigger must not take the replies for new
+ * messages (they come from the same credential).
+ */
+function replyLoop(conversationId: string) {
+	return {
+		id: 'imbraceReplyLoop',
+		name: 'Reply to every new message of a conversation',
+		active: false,
+		nodes: [
+			{
+				id: 'reply-loop-1',
+				name: 'New Message',
+				type: 'n8n-nodes-imbrace.imbraceTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {
+					pollTimes: { item: [{ mode: 'everyMinute' }] },
+					scope: 'conversation',
+					conversationId,
+				},
+				credentials: CREDENTIALS,
+			},
+			{
+				id: 'reply-loop-2',
+				name: 'Answer',
+				type: 'n8n-nodes-imbrace.imbrace',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {
+					resource: 'message',
+					operation: 'send',
+					conversationId: '={{ $json.conversation_id }}',
+					messageType: 'text',
+					text: '=Thanks, we got your message: {{ $json.text }}',
+				},
+				credentials: CREDENTIALS,
+			},
+		],
+		connections: {
+			'New Message': { main: [[{ node: 'Answer', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
 
 /** Resolves with the first request the sandbox records that matches, waiting as long as `ms`. */
 function nextRequest(sandbox: Sandbox, matches: (request: RecordedRequest) => boolean, ms: number) {
@@ -37,11 +86,17 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 	let instance: N8nInstance;
 	let n8n: RunningN8n | undefined;
 	let cookie: string;
+	let loopConversation: string;
+	const isLoopPoll = (request: RecordedRequest) =>
+		request.method === 'GET' && request.query.conversation_id === loopConversation;
 
 	beforeAll(async () => {
 		sandbox = await startSandbox();
+		loopConversation = sandbox.addConversation();
 		instance = await prepareN8n(2, sandbox);
+		await importWorkflows(instance, [replyLoop(loopConversation)]);
 		await mustRun(instance, ['publish:workflow', '--id=imbraceAutoReply']);
+		await mustRun(instance, ['publish:workflow', '--id=imbraceReplyLoop']);
 		// n8n polls once when it activates the workflow: that poll only marks where things stand.
 		const activationPoll = nextRequest(sandbox, isPoll, 120_000);
 		n8n = await startN8n(instance);
@@ -54,9 +109,9 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 		await sandbox?.close();
 	});
 
-	async function executions() {
+	async function executions(workflowId = 'imbraceAutoReply') {
 		const response = await fetch(
-			`${n8n!.url}/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: 'imbraceAutoReply' }))}`,
+			`${n8n!.url}/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`,
 			{ headers: { cookie } },
 		);
 		const { data } = (await response.json()) as {
@@ -89,6 +144,38 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 		expect(details).toContain(message.id);
 		expect(details).not.toContain(sandbox.tokens.agent);
 		expect(sandbox.requests().filter(isSend)).toHaveLength(1);
+	});
+
+	it('does not answer its own replies: one execution per contact message, with the defaults', async () => {
+		const isLoopReply = (request: RecordedRequest) =>
+			isSend(request) &&
+			(request.body as { conversation_id?: string }).conversation_id === loopConversation &&
+			(request.body as { type?: string }).type === 'text';
+		const contactMessages: string[] = [];
+		for (const text of ['Where is my order?', 'Any news?']) {
+			const reply = nextRequest(sandbox, isLoopReply, 130_000);
+			const [message] = sandbox.addMessages({ conversationId: loopConversation, text });
+			contactMessages.push(message.id);
+			expect((await reply).body).toMatchObject({ text: `Thanks, we got your message: ${text}` });
+			// Two more polls of the conversation: its reply (and the auto-reply's) are passed over.
+			await nextRequest(sandbox, isLoopPoll, 70_000);
+			await nextRequest(sandbox, isLoopPoll, 70_000);
+		}
+
+		const runs = await executions('imbraceReplyLoop');
+		expect(runs).toHaveLength(2);
+		expect(runs.every((run) => run.status === 'success' && run.mode === 'trigger')).toBe(true);
+		expect(sandbox.requests().filter(isLoopReply)).toHaveLength(2);
+		const stored = await (
+			await fetch(
+				`${sandbox.url}/v1/backend/conversation_messages?conversation_id=${loopConversation}&limit=100`,
+				{ headers: { 'x-access-token': sandbox.tokens.agent } },
+			)
+		).json();
+		// Two contact messages, and two text replies (the auto-reply example answers them too).
+		const messages = (stored as { data: Array<{ from: string; type: string }> }).data;
+		expect(messages.filter((m) => m.from.startsWith('con_'))).toHaveLength(2);
+		expect(messages.filter((m) => m.from.startsWith('u_') && m.type === 'text')).toHaveLength(2);
 	});
 
 	it("tests the credential in n8n's own credential tester", async () => {

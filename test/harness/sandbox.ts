@@ -46,7 +46,10 @@ export async function findRoutes(sandbox: Sandbox): Promise<void> {
 }
 
 /** An iMBRACE credential aimed at a sandbox (custom environment), as an agent. */
-export function sandboxCredentials(sandbox: Sandbox, overrides: CredentialData = {}): CredentialData {
+export function sandboxCredentials(
+	sandbox: Sandbox,
+	overrides: CredentialData = {},
+): CredentialData {
 	return {
 		environment: 'custom',
 		baseUrl: sandbox.url,

@@ -82,6 +82,26 @@ export async function callApi(
 	return body;
 }
 
+/**
+ * The texts a conversation holds, oldest first, as the gateway stored them, read through
+ * `listPath` (§5 of either route family). Like callApi, it leaves the request log empty.
+ */
+export async function storedTexts(
+	sandbox: Sandbox,
+	conversationId: string,
+	listPath: string,
+): Promise<string[]> {
+	const texts: string[] = [];
+	for (let skip = 0; ; skip += 100) {
+		const page = (await callApi(
+			sandbox,
+			`${listPath}?conversation_id=${conversationId}&limit=100&skip=${skip}`,
+		)) as { data: Array<{ content: { text: string } }>; has_more: boolean };
+		texts.push(...page.data.map((message) => message.content.text));
+		if (!page.has_more) return texts.reverse();
+	}
+}
+
 /** A resource locator value, as the editor saves one. */
 export function byId(value: string) {
 	return { __rl: true, mode: 'id', value };

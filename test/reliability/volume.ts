@@ -2,8 +2,9 @@ import type { INode } from 'n8n-workflow';
 
 import type { CredentialData, NodeRun } from '../harness/engine';
 import { runNode } from '../harness/engine';
-import { callApi } from '../harness/sandbox';
+import { storedTexts } from '../harness/sandbox';
 import type { Fault, Sandbox } from '../sandbox';
+import { Random } from '../sandbox/data';
 import { SEND } from './faults';
 
 /**
@@ -62,36 +63,13 @@ export interface VolumeSummary {
 	unaccounted: number;
 }
 
-/** mulberry32, as the soak's. */
-function seeded(seed: number) {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-async function storedTexts(sandbox: Sandbox, conversationId: string): Promise<string[]> {
-	const texts: string[] = [];
-	for (let skip = 0; ; skip += 100) {
-		const page = (await callApi(
-			sandbox,
-			`${SEND}?conversation_id=${conversationId}&limit=100&skip=${skip}`,
-		)) as { data: Array<{ content: { text: string } }>; has_more: boolean };
-		texts.push(...page.data.map((message) => message.content.text));
-		if (!page.has_more) return texts.reverse();
-	}
-}
-
 export async function runVolume(
 	sandbox: Sandbox,
 	credentials: CredentialData,
 	settings: Partial<INode>,
 ): Promise<{ run: NodeRun; summary: VolumeSummary }> {
-	const random = seeded(SEED);
+	const seeded = new Random(SEED);
+	const random = () => seeded.next();
 	const conversations = Array.from({ length: VOLUME_CONVERSATIONS }, () =>
 		sandbox.addConversation(),
 	);
@@ -138,7 +116,7 @@ export async function runVolume(
 
 	const stored = new Map<string, string[]>();
 	for (const conversation of conversations) {
-		stored.set(conversation, await storedTexts(sandbox, conversation));
+		stored.set(conversation, await storedTexts(sandbox, conversation, SEND));
 	}
 	const all = [...stored.values()].flat();
 	const counts = new Map<string, number>();

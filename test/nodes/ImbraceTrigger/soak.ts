@@ -2,6 +2,7 @@ import type { CredentialData } from '../../harness/engine';
 import type { CursorMode, PollOutcome } from '../../harness/poller';
 import { createPoller } from '../../harness/poller';
 import type { Fault, Sandbox } from '../../sandbox';
+import { Random } from '../../sandbox/data';
 
 /**
  * The trigger soak: 10,000 messages arriving in random bursts, many sharing one millisecond, some
@@ -45,18 +46,6 @@ export interface SoakFigures {
 	stateBytes: number;
 }
 
-/** mulberry32: a small seeded generator, so that the soak is the same on every run. */
-function seeded(seed: number) {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 export const SOAK_FAULTS: Fault[] = [
 	{ kind: 'status', status: 500 },
 	{ kind: 'html', status: 502 },
@@ -71,7 +60,8 @@ export async function runSoak(
 	credentials: CredentialData,
 	{ scope, mode, budgetMs, onPoll, query }: SoakOptions,
 ): Promise<SoakFigures> {
-	const random = seeded(SEED);
+	const seeded = new Random(SEED);
+	const random = () => seeded.next();
 	const conversations = [1, 2, 3].map(() => sandbox.addConversation());
 	const poller = await createPoller({
 		parameters:

@@ -2,7 +2,7 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { NodeRunOptions } from '../../harness/engine';
 import { runNode } from '../../harness/engine';
-import { callApi, useSandbox } from '../../harness/sandbox';
+import { storedTexts as stored, useSandbox } from '../../harness/sandbox';
 import type { Fault, Sandbox } from '../../sandbox';
 
 /**
@@ -37,17 +37,8 @@ const send = (fixture: Fixture, items: INodeExecutionData[], extra: Partial<Node
 	});
 
 /** The texts a conversation holds, oldest first, as the gateway stored them. */
-async function storedTexts(sandbox: Sandbox, conversationId: string): Promise<string[]> {
-	const texts: string[] = [];
-	for (let skip = 0; ; skip += 100) {
-		const page = (await callApi(
-			sandbox,
-			`${MESSAGES}?conversation_id=${conversationId}&limit=100&skip=${skip}`,
-		)) as { data: Array<{ content: { text: string } }>; has_more: boolean };
-		texts.push(...page.data.map((message) => message.content.text));
-		if (!page.has_more) return texts.reverse();
-	}
-}
+const storedTexts = (sandbox: Sandbox, conversationId: string) =>
+	stored(sandbox, conversationId, MESSAGES);
 
 const POSTS = (sandbox: Sandbox) =>
 	sandbox.requests().filter((request) => request.method === 'POST' && request.path === MESSAGES);

@@ -45,7 +45,7 @@ export const conversationMessages: ListEndpoint = {
 };
 
 /** Meilisearch answers no hit past the 1,000th of a search (its default maxTotalHits). */
-export const SEARCH_HIT_CAP = 1000;
+const SEARCH_HIT_CAP = 1000;
 
 function indexPage(request: IHttpRequestOptions, offset: number, size: number) {
 	return { ...request, body: { ...(request.body as IDataObject), limit: size, offset } };

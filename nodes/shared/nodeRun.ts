@@ -1,8 +1,10 @@
 import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { Gateway } from './transport';
+
 /** A node run never has more requests than this in flight, whatever the operation. */
-export const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 4;
 
 /** A counting semaphore, first come first served. */
 export class Slots {
@@ -52,6 +54,8 @@ interface Ticket {
  */
 export class NodeRun {
 	readonly slots = new Slots(MAX_IN_FLIGHT);
+	/** The credential's gateway, looked up once for the run. */
+	gateway?: Promise<Gateway>;
 	private lanes = new Map<string, Promise<void>>();
 	private tickets = new Map<number, Ticket>();
 	private firstFailure = Infinity;

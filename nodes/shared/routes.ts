@@ -14,7 +14,7 @@ export type RouteFamily = 'current' | 'documented';
 /** The credential's Routes setting: a family, or `auto` to find out which one the gateway serves. */
 export type RoutesSetting = RouteFamily | 'auto';
 
-export const FAMILY_NAMES: Record<RouteFamily, string> = {
+const FAMILY_NAMES: Record<RouteFamily, string> = {
 	current: 'Current',
 	documented: 'Documented',
 };
@@ -98,7 +98,7 @@ export function inFamily(request: IHttpRequestOptions, family: RouteFamily): IHt
  * gateway's authentication (a contact token is then refused by the service, which still shows
  * that the route is served).
  */
-export function probeRequest(family: RouteFamily): IHttpRequestOptions {
+function probeRequest(family: RouteFamily): IHttpRequestOptions {
 	return inFamily(
 		{ method: 'GET', url: ROUTES.channelCounts.documented, qs: { view: 'all' }, json: true },
 		family,

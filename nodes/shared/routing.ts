@@ -17,7 +17,7 @@ import { nodeRunOf } from './nodeRun';
 import type { Endpoint } from './routes';
 import { endpointPath } from './routes';
 import { simplifyMessage } from './simplify';
-import type { Gateway, Write } from './transport';
+import type { Write } from './transport';
 import { Requester, gatewayOf } from './transport';
 import { limitOf } from './validation';
 
@@ -41,18 +41,11 @@ export interface WriteOperation extends Omit<Write, 'confirm'> {
 	): Promise<IDataObject | undefined>;
 }
 
-/** The gateway of each node run, looked up once per run. */
-const gateways = new WeakMap<object, Promise<Gateway>>();
-
-/** A Requester for the item, sharing its node run's gateway and in-flight limit. */
+/** A Requester for the item, sharing its node run's gateway (looked up once) and its slots. */
 export async function requesterOf(context: IExecuteSingleFunctions): Promise<Requester> {
-	const key = context.getExecuteData();
-	let gateway = gateways.get(key);
-	if (!gateway) {
-		gateway = gatewayOf(context);
-		gateways.set(key, gateway);
-	}
-	return new Requester(context, await gateway, { slots: nodeRunOf(context).slots });
+	const run = nodeRunOf(context);
+	run.gateway ??= gatewayOf(context);
+	return new Requester(context, await run.gateway, { slots: run.slots });
 }
 
 function fingerprintOf(context: IExecuteSingleFunctions, request: IHttpRequestOptions): string {

@@ -23,7 +23,7 @@ import { Pacer } from './pacer';
 import type { RoutesSetting } from './routes';
 import { RoutesError, isRouteNotServed, routeMemory } from './routes';
 
-export type RequestContext = IExecuteSingleFunctions | IPollFunctions;
+type RequestContext = IExecuteSingleFunctions | IPollFunctions;
 
 /** Waits before each repeat of a request after a 503, a refused connection or (reads) any outage. */
 const OUTAGE_WAITS_MS = [250, 1000, 3000];
@@ -87,7 +87,7 @@ export interface Write extends WriteName {
 	onDoubt?: (error: Error) => void;
 }
 
-export interface Call {
+interface Call {
 	/** The endpoint's path (routes.ts), method, query or body, and the node's request options. */
 	request: IHttpRequestOptions;
 	hints?: FailureHints;

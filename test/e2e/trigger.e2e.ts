@@ -2,7 +2,7 @@ import type { N8nInstance, RunningN8n } from '../../scripts/n8n/instance';
 import { CREDENTIAL_ID, sandboxCredential } from '../../scripts/n8n/examples';
 import { importWorkflows, mustRun, signIn, startN8n } from '../../scripts/n8n/instance';
 import type { RecordedRequest, Sandbox } from '../sandbox';
-import { startSandbox } from '../sandbox';
+import { nextRequest, startSandbox } from '../sandbox';
 import { prepareN8n } from './n8n';
 
 /** A poll of the whole organization: a request to the message index (search or fetch). */
@@ -63,22 +63,6 @@ function replyLoop(conversationId: string) {
 		},
 		settings: { executionOrder: 'v1' },
 	};
-}
-
-/** Resolves with the first request the sandbox records that matches, waiting as long as `ms`. */
-function nextRequest(sandbox: Sandbox, matches: (request: RecordedRequest) => boolean, ms: number) {
-	return new Promise<RecordedRequest>((resolve, reject) => {
-		const timer = setTimeout(() => {
-			stop();
-			reject(new Error(`No matching request within ${ms / 1000} s`));
-		}, ms);
-		const stop = sandbox.onRequest((request) => {
-			if (!matches(request)) return;
-			clearTimeout(timer);
-			stop();
-			resolve(request);
-		});
-	});
 }
 
 describe('the auto-reply example, active in a running n8n 2.x', () => {

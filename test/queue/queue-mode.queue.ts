@@ -9,7 +9,7 @@ import { importFiles, importWorkflows, mustRun, signIn } from '../../scripts/n8n
 import type { QueueCluster } from '../../scripts/queue/cluster';
 import { startQueueCluster } from '../../scripts/queue/cluster';
 import type { RecordedRequest, Sandbox, StoredMessage } from '../sandbox';
-import { startSandbox } from '../sandbox';
+import { nextRequest, startSandbox } from '../sandbox';
 import {
 	SEND_WEBHOOK_PATH,
 	SEND_WORKFLOW_ID,
@@ -54,22 +54,6 @@ async function waitFor<T>(
 		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s: ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, everyMs));
 	}
-}
-
-/** Resolves with the next request the sandbox records that matches, waiting as long as `ms`. */
-function nextRequest(sandbox: Sandbox, matches: (request: RecordedRequest) => boolean, ms: number) {
-	return new Promise<RecordedRequest>((resolve, reject) => {
-		const timer = setTimeout(() => {
-			stop();
-			reject(new Error(`No matching request within ${ms / 1000} s`));
-		}, ms);
-		const stop = sandbox.onRequest((request) => {
-			if (!matches(request)) return;
-			clearTimeout(timer);
-			stop();
-			resolve(request);
-		});
-	});
 }
 
 describe('n8n 2.41.1 in queue mode: a main, two workers, Postgres and Redis', () => {

@@ -91,7 +91,6 @@ export function triggerWorkflow(conversationId: string) {
 				pollTimes: { item: [{ mode: 'everyMinute' }] },
 				scope: 'conversation',
 				conversationId,
-				options: { simplify: true },
 			},
 			credentials: CREDENTIALS,
 		},

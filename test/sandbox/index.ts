@@ -1,5 +1,6 @@
 /** The iMBRACE sandbox: a local stand-in for iMBRACE's Conversations API (see README.md). */
 export { startSandbox, SandboxInputError } from './server';
+export { nextRequest } from './next-request';
 export type {
 	AddConversationInput,
 	AddMessagesInput,

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 
 import { startSandbox } from '../test/sandbox';
+import { readSandboxMode } from '../test/sandbox/options';
 import { writeExamples, writeSandboxCredential } from './n8n/examples';
 import { OWNER, createInstance, importFiles, installPackage, startN8n } from './n8n/instance';
 import { freePort } from './n8n/ports';
@@ -40,8 +41,10 @@ async function main() {
 
 	const sandboxPort = await freePort(SANDBOX_PORT);
 	step(`Starting the iMBRACE sandbox${portNote(sandboxPort, SANDBOX_PORT)}`);
-	// Its seed ends now, so that every example finds recent messages on its first run.
-	const sandbox = await startSandbox({ port: sandboxPort, now: Date.now() });
+	// Its seed ends now, so that every example finds recent messages on its first run; its routes
+	// are the current family's alone, as a production gateway most likely serves them.
+	const mode = readSandboxMode(process.argv.slice(2));
+	const sandbox = await startSandbox({ port: sandboxPort, now: Date.now(), ...mode });
 
 	const userFolder = join(STATE_DIR, 'user');
 	if (fresh) rmSync(userFolder, { recursive: true, force: true });
@@ -74,6 +77,7 @@ n8n is ready:   ${n8n.url}${portNote(n8n.port, N8N_PORT)}, ${Math.round((Date.no
 Sign in with:   ${OWNER.email} / ${OWNER.password}
 Workflows:      the four iMBRACE examples, using the credential "iMBRACE sandbox"
 Sandbox:        ${sandbox.url} (tokens and IDs: ${sandbox.url}/__sandbox/info)
+                routes ${mode.routes}, Meilisearch ${mode.meili} (npm start -- --routes both|documented|current --meili 1.14|1.15)
 Ports:          n8n ${n8n.port}, its task broker ${n8n.brokerPort}, the sandbox ${sandbox.port}
 Stop:           Ctrl+C
 `);

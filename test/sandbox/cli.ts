@@ -3,37 +3,15 @@
  * `node build/test/sandbox/cli.js [--port N] [--host H] [--routes R] [--meili G] [--now T]`.
  * Prints its URL, its mode, the seed's now and the seeded tokens and ids.
  */
-import { MEILI_GENERATIONS, ROUTE_MODES, startSandbox } from './index';
-import type { MeiliGeneration, RoutesMode } from './index';
+import { startSandbox } from './index';
+import { readOption, readSandboxMode } from './options';
 
 const USAGE =
 	'Usage: node build/test/sandbox/cli.js [--port N] [--host H] [--routes documented|current|both] [--meili 1.14|1.15] [--now ISO-time|now]';
 
-function readOption(args: readonly string[], name: string): string | undefined {
-	const index = args.indexOf(name);
-	if (index >= 0) return args[index + 1];
-	const inline = args.find((arg) => arg.startsWith(`${name}=`));
-	return inline?.slice(name.length + 1);
-}
-
 function fail(message: string): never {
 	console.error(message);
 	process.exit(2);
-}
-
-/** One of `allowed`, from the flag, else the environment variable, else the default. */
-function readChoice<T extends string>(
-	args: readonly string[],
-	flag: string,
-	variable: string,
-	allowed: readonly T[],
-	fallback: T,
-): T {
-	const value = readOption(args, flag) ?? process.env[variable] ?? fallback;
-	if (!(allowed as readonly string[]).includes(value)) {
-		fail(`Invalid ${flag} (or ${variable}): ${value}; use one of ${allowed.join(', ')}`);
-	}
-	return value as T;
 }
 
 async function main(): Promise<void> {
@@ -46,21 +24,13 @@ async function main(): Promise<void> {
 	const port = Number(portText);
 	if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`Invalid --port: ${portText}`);
 	const host = readOption(args, '--host') ?? '127.0.0.1';
-	// A production gateway most likely serves only the current family: that is what a user meets.
-	const routes = readChoice<RoutesMode>(
-		args,
-		'--routes',
-		'IMBRACE_SANDBOX_ROUTES',
-		ROUTE_MODES,
-		'current',
-	);
-	const meili = readChoice<MeiliGeneration>(
-		args,
-		'--meili',
-		'IMBRACE_SANDBOX_MEILI',
-		MEILI_GENERATIONS,
-		'1.15',
-	);
+	let mode: ReturnType<typeof readSandboxMode>;
+	try {
+		mode = readSandboxMode(args);
+	} catch (error) {
+		fail((error as Error).message);
+	}
+	const { routes, meili } = mode;
 
 	// By default the seed ends now, so a demo shows recent messages; an ISO time pins it.
 	const nowText = readOption(args, '--now') ?? process.env.IMBRACE_SANDBOX_NOW ?? 'now';

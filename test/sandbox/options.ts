@@ -1,0 +1,44 @@
+/**
+ * The sandbox's mode as a command line gives it, for `npm run sandbox` and `npm start` alike: a
+ * flag (`--routes current`, `--meili=1.14`), else an environment variable, else the default.
+ */
+import { MEILI_GENERATIONS, ROUTE_MODES } from './api';
+import type { MeiliGeneration, RoutesMode } from './api';
+import { SandboxInputError } from './server';
+
+export function readOption(args: readonly string[], name: string): string | undefined {
+	const index = args.indexOf(name);
+	if (index >= 0) return args[index + 1];
+	const inline = args.find((arg) => arg.startsWith(`${name}=`));
+	return inline?.slice(name.length + 1);
+}
+
+function readChoice<T extends string>(
+	args: readonly string[],
+	flag: string,
+	variable: string,
+	allowed: readonly T[],
+	fallback: T,
+): T {
+	const value = readOption(args, flag) ?? process.env[variable] ?? fallback;
+	if (!(allowed as readonly string[]).includes(value)) {
+		throw new SandboxInputError(
+			`Invalid ${flag} (or ${variable}): ${value}; use one of ${allowed.join(', ')}`,
+		);
+	}
+	return value as T;
+}
+
+/**
+ * Routes default to the current family only, which a production gateway most likely serves,
+ * and the index to Meilisearch 1.15.
+ */
+export function readSandboxMode(args: readonly string[]): {
+	routes: RoutesMode;
+	meili: MeiliGeneration;
+} {
+	return {
+		routes: readChoice(args, '--routes', 'IMBRACE_SANDBOX_ROUTES', ROUTE_MODES, 'current'),
+		meili: readChoice(args, '--meili', 'IMBRACE_SANDBOX_MEILI', MEILI_GENERATIONS, '1.15'),
+	};
+}

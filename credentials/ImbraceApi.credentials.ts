@@ -162,18 +162,22 @@ export class ImbraceApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		const baseUrl = resolveBaseUrl(credentials);
+		// n8n's HTTP Request node (through n8n's older request helper) gives an absolute `uri`
+		// instead of a `url`: it is checked the same way, and sent where it points.
+		const { uri } = requestOptions as { uri?: unknown };
+		const legacy = requestOptions.url === undefined && typeof uri === 'string';
 		const options: IHttpRequestOptions = {
 			...requestOptions,
-			baseURL: requestOptions.baseURL || baseUrl,
+			...(legacy ? {} : { baseURL: requestOptions.baseURL || baseUrl }),
 			headers: { ...requestOptions.headers },
 			sendCredentialsOnCrossOriginRedirect: false,
 		};
-		const target = new URL(options.url, `${options.baseURL}/`);
+		const target = new URL(legacy ? uri : options.url, `${options.baseURL || baseUrl}/`);
 		if (target.origin !== new URL(baseUrl).origin) {
 			return options;
 		}
 		Object.assign(options.headers!, tokenHeader(credentials));
-		return options.url.startsWith('/')
+		return !legacy && options.url.startsWith('/')
 			? inFamily(options, familyFor(baseUrl, routesSetting(credentials)))
 			: options;
 	}

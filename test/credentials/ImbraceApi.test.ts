@@ -2,8 +2,11 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { IHttpRequestOptions } from 'n8n-workflow';
+
 import { testCredential } from '../harness/credential-test';
 import { runNode } from '../harness/engine';
+import { CREDENTIAL_TYPE, loadPackage } from '../harness/package';
 import { sandboxCredentials, useSandbox } from '../harness/sandbox';
 import { startSandbox } from '../sandbox';
 import type { RoutesMode, Sandbox } from '../sandbox';
@@ -79,6 +82,27 @@ describe('iMBRACE API credential', () => {
 		expect(targets).toHaveLength(4);
 		expect(new Set(targets)).toEqual(new Set([host]));
 		expect(run.error).toBeDefined();
+	});
+
+	it("signs a request of n8n's HTTP Request node (an absolute uri) only for its own host", async () => {
+		const { authenticate } = (await loadPackage()).credentialTypes[CREDENTIAL_TYPE].type;
+		if (typeof authenticate !== 'function') throw new Error('authenticate is not a function');
+		const credentials = fixture.credentials();
+		// What n8n's older request helper (behind the HTTP Request node) hands the credential.
+		const request = (uri: string) =>
+			({ method: 'POST', uri, headers: {} }) as unknown as IHttpRequestOptions;
+		const own = `${fixture.sandbox.url}/channel-service/v1/conversation_messages`;
+
+		const signed = await authenticate(credentials, request(own));
+		const elsewhere = await authenticate(credentials, request('https://example.com/messages'));
+
+		expect(signed).toMatchObject({
+			uri: own,
+			headers: { 'x-access-token': fixture.sandbox.tokens.agent },
+		});
+		expect(signed).not.toHaveProperty('url');
+		expect(signed).not.toHaveProperty('baseURL');
+		expect(elsewhere).toMatchObject({ uri: 'https://example.com/messages', headers: {} });
 	});
 
 	describe('test', () => {

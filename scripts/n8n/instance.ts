@@ -5,10 +5,12 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
 	appendFileSync,
+	closeSync,
 	cpSync,
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
+	openSync,
 	readFileSync,
 	readdirSync,
 	rmSync,
@@ -190,16 +192,25 @@ export async function cli(
 	env: NodeJS.ProcessEnv = {},
 ): Promise<CliResult> {
 	const brokerPort = env.N8N_RUNNERS_BROKER_PORT ?? String(await freePort());
-	const child = spawn(instance.runtime.node, [instance.runtime.n8nBin, ...args], {
-		env: { ...instance.env, N8N_RUNNERS_BROKER_PORT: brokerPort, ...env },
-		cwd: instance.userFolder,
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-	return { code, stdout, stderr };
+	// n8n's output goes to a file: through a pipe, the end of a large run that `execute` prints
+	// (megabytes) can be lost when n8n exits.
+	const outputDir = mkdtempSync(join(tmpdir(), 'n8n-cli-'));
+	const outputFile = join(outputDir, 'stdout');
+	const output = openSync(outputFile, 'w');
+	try {
+		const child = spawn(instance.runtime.node, [instance.runtime.n8nBin, ...args], {
+			env: { ...instance.env, N8N_RUNNERS_BROKER_PORT: brokerPort, ...env },
+			cwd: instance.userFolder,
+			stdio: ['ignore', output, 'pipe'],
+		});
+		let stderr = '';
+		child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+		return { code, stdout: readFileSync(outputFile, 'utf8'), stderr };
+	} finally {
+		closeSync(output);
+		rmSync(outputDir, { recursive: true, force: true });
+	}
 }
 
 /** Runs a CLI command that must succeed. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type {
+	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
@@ -57,6 +58,11 @@ export interface Gateway {
 	baseUrl: string;
 	routes: RoutesSetting;
 	token: TokenState;
+	/**
+	 * The credential as the run read it, handed to every request of the run: n8n would otherwise
+	 * read it from its database and decrypt it again for each request.
+	 */
+	credentials: ICredentialsDecrypted;
 }
 
 export async function gatewayOf(context: RequestContext): Promise<Gateway> {
@@ -73,7 +79,13 @@ export async function gatewayOf(context: RequestContext): Promise<Gateway> {
 		token = { pacer: new Pacer(), lastSent: new Map() };
 		tokenStates.set(key, token);
 	}
-	return { baseUrl, routes: routesSetting(credentials), token };
+	const { id, name } = context.getNode().credentials?.[CREDENTIAL_TYPE] ?? { id: null, name: '' };
+	return {
+		baseUrl,
+		routes: routesSetting(credentials),
+		token,
+		credentials: { id: id ?? '', name, type: CREDENTIAL_TYPE, data: credentials },
+	};
 }
 
 /** A write: never repeated blindly after an answer that may mean it was carried out. */
@@ -267,6 +279,7 @@ export class Requester {
 					returnFullResponse: true,
 					ignoreHttpStatusErrors: true,
 				},
+				{ credentialsDecrypted: this.gateway.credentials },
 			)) as HttpResponse;
 			return { response };
 		} catch (error) {

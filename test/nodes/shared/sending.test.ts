@@ -1,5 +1,6 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { TestCredentialsHelper } from '../../harness/credentials-helper';
 import type { NodeRunOptions } from '../../harness/engine';
 import { runNode } from '../../harness/engine';
 import { storedTexts as stored, useSandbox } from '../../harness/sandbox';
@@ -88,6 +89,22 @@ describe('sending at volume', () => {
 					.filter((item) => item.json.conversation === conversation)
 					.map((item) => item.json.text),
 			);
+		}
+	});
+
+	it('reads the credential once for a run, not again for each request', async () => {
+		const { sandbox } = fixture;
+		const conversation = sandbox.addConversation();
+		const reads = jest.spyOn(TestCredentialsHelper.prototype, 'getDecrypted');
+		try {
+			const run = await send(fixture, textItems(20, [conversation]));
+
+			expect(run.error).toBeUndefined();
+			expect(POSTS(sandbox)).toHaveLength(20);
+			// RoutingNode reads it once for the run's expressions, the node once for its requests.
+			expect(reads.mock.calls.length).toBeLessThanOrEqual(2);
+		} finally {
+			reads.mockRestore();
 		}
 	});
 

@@ -4,7 +4,7 @@ import { listProperties } from '../../../shared/descriptions';
 import { conversationMessages } from '../../../shared/endpoints';
 import { operationRouting } from '../../../shared/routing';
 import { checkListLimit, checkSentId } from '../../../shared/validation';
-import { conversationIdField } from './conversationId';
+import { conversationIdInQuery } from './conversationId';
 
 export const getManyOperation: INodePropertyOptions = {
 	name: 'Get Many',
@@ -16,6 +16,7 @@ export const getManyOperation: INodePropertyOptions = {
 		method: 'GET',
 		list: conversationMessages,
 		checks: [
+			conversationIdInQuery,
 			checkSentId('qs', 'conversation_id', 'Conversation ID', 'conversation', false),
 			checkListLimit,
 		],
@@ -27,6 +28,5 @@ export const getManyOperation: INodePropertyOptions = {
 };
 
 export const getManyFields: INodeProperties[] = [
-	conversationIdField('getMany', 'qs'),
 	...listProperties({ show: { resource: ['message'], operation: ['getMany'] } }),
 ];

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { conversationIdField } from './conversationId';
 import { fetchFields, fetchOperation } from './fetch';
 import { getManyFields, getManyOperation } from './getMany';
 import { searchFields, searchOperation } from './search';
@@ -15,6 +16,7 @@ export const messageDescription: INodeProperties[] = [
 		options: [fetchOperation, getManyOperation, searchOperation, sendOperation],
 		default: 'send',
 	},
+	conversationIdField,
 	...getManyFields,
 	...sendFields,
 	...searchFields,

@@ -22,7 +22,6 @@ import {
 	textOf,
 	tidyId,
 } from '../../../shared/validation';
-import { conversationIdField } from './conversationId';
 
 const FILE_TYPES = ['image', 'file', 'pdf'];
 
@@ -190,7 +189,6 @@ function showFor(extra: Record<string, string[]> = {}) {
 }
 
 export const sendFields: INodeProperties[] = [
-	conversationIdField('send', 'body'),
 	{
 		displayName: 'Message Type',
 		name: 'messageType',

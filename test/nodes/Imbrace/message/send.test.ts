@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { INodeExecutionData } from 'n8n-workflow';
+import { Expression } from 'n8n-workflow';
 
 import { runNode } from '../../../harness/engine';
 import { byId, useSandbox } from '../../../harness/sandbox';
@@ -156,6 +157,35 @@ describe('iMBRACE node: message Send', () => {
 			conversation_id: sandbox.ids.contactConversationId,
 			from: sandbox.ids.contactId,
 		});
+	});
+
+	it('evaluates each expression of an item only as often as n8n itself must', async () => {
+		// In n8n 2.x every evaluation runs in an isolate, the largest cost of a large send
+		// (bench/RESULTS.md): n8n's engine evaluates a routed parameter four times per item (twice
+		// to build the request, twice to check its base URL); the node adds none.
+		const [first, second] = fixture.sandbox.ids.conversationIds;
+		const evaluations = jest.spyOn(Expression.prototype, 'resolveSimpleParameterValue');
+		try {
+			const run = await send(
+				{
+					conversationId: '={{ $json.conversation }}',
+					messageType: 'text',
+					text: '={{ $json.text }}',
+				},
+				Array.from({ length: 10 }, (_, i) => ({
+					json: { conversation: i % 2 ? second : first, text: `Message ${i + 1}` },
+				})),
+			);
+
+			expect(run.error).toBeUndefined();
+			expect(run.output).toHaveLength(10);
+			const count = (expression: string) =>
+				evaluations.mock.calls.filter(([value]) => value === expression).length;
+			expect(count('={{ $json.conversation }}')).toBe(40);
+			expect(count('={{ $json.text }}')).toBe(40);
+		} finally {
+			evaluations.mockRestore();
+		}
 	});
 
 	describe('a binary file', () => {

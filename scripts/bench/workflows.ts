@@ -1,10 +1,14 @@
 // The workflows the benchmark runs in real n8n: the iMBRACE node, and n8n's HTTP Request node
 // doing the same requests with the same credential (so the same auth header).
+import type { INode } from 'n8n-workflow';
+
 import { CREDENTIAL_ID } from '../n8n/examples';
 import type { Workflow } from '../n8n/examples';
 
 const CREDENTIALS = { imbraceApi: { id: CREDENTIAL_ID, name: 'iMBRACE sandbox' } };
 export const MEASURED = 'Measured';
+/** The path of §5 in the route family the bench's sandbox serves (the one the node finds). */
+export const MESSAGES_PATH = '/channel-service/v1/conversation_messages';
 
 type Node = Workflow['nodes'][number];
 
@@ -41,21 +45,59 @@ function workflow(id: string, name: string, input: Node | undefined, measured: N
 	return chain(id, name, [start, ...(input ? [input] : []), measured]);
 }
 
-/** A Code node that makes `count` items, each with the text to send. */
-function items(count: number): Node {
+/**
+ * A Code node that makes `count` items, each with the text to send and, when there are several
+ * conversations, the one it goes to: item n (from 0) to conversation n mod their number.
+ */
+function items(count: number, conversationIds: string[] = []): Node {
+	const ids = JSON.stringify(conversationIds);
 	return {
 		name: 'Items',
 		type: 'n8n-nodes-base.code',
 		typeVersion: 2,
 		position: [200, 0],
 		parameters: {
-			jsCode: `return Array.from({ length: ${count} }, (_, i) => ({ json: { text: 'Benchmark message ' + (i + 1) } }));`,
+			jsCode: `const ids = ${ids};
+return Array.from({ length: ${count} }, (_, i) => ({
+	json: { text: 'Benchmark message ' + (i + 1), ...(ids.length ? { conversationId: ids[i % ids.length] } : {}) },
+}));`,
 		},
 	} as Node;
 }
 
-export function sendWorkflows(conversationId: string, sandboxUrl: string, count: number) {
-	const node = workflow('benchSendNode001', 'Bench: send with the iMBRACE node', items(count), {
+/** Node settings of the rate-limit runs: failed items are output (and counted), not fatal. */
+export const CONTINUE_ON_FAIL: Partial<INode> = { onError: 'continueRegularOutput' };
+
+/** n8n's HTTP Request node's Batching option (Items per Batch, Batch Interval in ms). */
+export interface Batching {
+	batchSize: number;
+	batchInterval: number;
+}
+
+export interface SendOptions {
+	/** The workflows' ids differ by this suffix (up to 16 characters in all). */
+	suffix?: string;
+	/** Node settings of the measured node (Continue On Fail). */
+	settings?: Partial<INode>;
+	/** The HTTP Request node's Batching, when set. */
+	batching?: Batching;
+}
+
+/**
+ * The send workflows: `count` items to one conversation, or spread over several (item n to
+ * conversation n mod their number).
+ */
+export function sendWorkflows(
+	conversations: string | string[],
+	sandboxUrl: string,
+	count: number,
+	{ suffix = '001', settings = {}, batching }: SendOptions = {},
+) {
+	const several = Array.isArray(conversations);
+	const inputs = items(count, several ? conversations : []);
+	const conversationId = several ? '={{ $json.conversationId }}' : conversations;
+	const bodyConversation = several ? '$json.conversationId' : `'${conversations}'`;
+	const node = workflow(`benchSendNode${suffix}`, 'Bench: send with the iMBRACE node', inputs, {
 		name: MEASURED,
 		type: 'n8n-nodes-imbrace.imbrace',
 		typeVersion: 1,
@@ -68,23 +110,25 @@ export function sendWorkflows(conversationId: string, sandboxUrl: string, count:
 			text: '={{ $json.text }}',
 		},
 		credentials: CREDENTIALS,
+		...settings,
 	} as Node);
-	const http = workflow('benchSendHttp001', 'Bench: send with HTTP Request', items(count), {
+	const http = workflow(`benchSendHttp${suffix}`, 'Bench: send with HTTP Request', inputs, {
 		name: MEASURED,
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
 		position: [400, 0],
 		parameters: {
 			method: 'POST',
-			url: `${sandboxUrl}/v1/backend/conversation_messages`,
+			url: `${sandboxUrl}${MESSAGES_PATH}`,
 			authentication: 'predefinedCredentialType',
 			nodeCredentialType: 'imbraceApi',
 			sendBody: true,
 			specifyBody: 'json',
-			jsonBody: `={{ JSON.stringify({ conversation_id: '${conversationId}', type: 'text', text: $json.text }) }}`,
-			options: {},
+			jsonBody: `={{ JSON.stringify({ conversation_id: ${bodyConversation}, type: 'text', text: $json.text }) }}`,
+			options: batching ? { batching: { batch: batching } } : {},
 		},
 		credentials: CREDENTIALS,
+		...settings,
 	} as Node);
 	return { node, http };
 }
@@ -110,7 +154,7 @@ export function readWorkflows(conversationId: string, sandboxUrl: string) {
 		typeVersion: 4.2,
 		position: [400, 0],
 		parameters: {
-			url: `${sandboxUrl}/v1/backend/conversation_messages`,
+			url: `${sandboxUrl}${MESSAGES_PATH}`,
 			authentication: 'predefinedCredentialType',
 			nodeCredentialType: 'imbraceApi',
 			sendQuery: true,
@@ -136,7 +180,6 @@ export function readWorkflows(conversationId: string, sandboxUrl: string) {
 	} as Node);
 	return { node, http };
 }
-
 export function triggerWorkflows(conversationId: string) {
 	const trigger = (id: string, name: string, parameters: Record<string, unknown>) =>
 		chain(id, name, [

@@ -271,44 +271,26 @@ export async function benchRateLimit(
 	instance: N8nInstance,
 	sandbox: Sandbox,
 ): Promise<RateLimited[]> {
-	const contenders: Array<{ name: string; workflowId: string; conversationId: string }> = [];
-	const workflows = [];
-	const nodeConversation = sandbox.addConversation();
-	const { node } = sendWorkflows(nodeConversation, sandbox.url, SEND_COUNT, {
-		suffix: 'R00',
-		settings: CONTINUE_ON_FAIL,
-	});
-	workflows.push(node);
-	contenders.push({
-		name: 'iMBRACE node (Send, default settings)',
-		workflowId: node.id,
-		conversationId: nodeConversation,
-	});
-	const httpConversation = sandbox.addConversation();
-	const { http } = sendWorkflows(httpConversation, sandbox.url, SEND_COUNT, {
-		suffix: 'R01',
-		settings: CONTINUE_ON_FAIL,
-	});
-	workflows.push(http);
-	contenders.push({
-		name: "n8n's HTTP Request node, default settings",
-		workflowId: http.id,
-		conversationId: httpConversation,
-	});
-	BATCHINGS.forEach(({ batching, label }, index) => {
+	const kinds: Array<{ name: string; pick: 'node' | 'http'; batching?: Batching }> = [
+		{ name: 'iMBRACE node (Send, default settings)', pick: 'node' },
+		{ name: "n8n's HTTP Request node, default settings", pick: 'http' },
+		...BATCHINGS.map(({ batching, label }) => ({
+			name: `n8n's HTTP Request node, Batching ${label}`,
+			pick: 'http' as const,
+			batching,
+		})),
+	];
+	// Each contender sends into a conversation of its own, in a workflow of its own.
+	const contenders = kinds.map(({ name, pick, batching }, index) => {
 		const conversationId = sandbox.addConversation();
-		const batched = sendWorkflows(conversationId, sandbox.url, SEND_COUNT, {
-			suffix: `R${index + 2}`.padEnd(3, '0'),
+		const workflow = sendWorkflows(conversationId, sandbox.url, SEND_COUNT, {
+			suffix: `R${index}`.padEnd(3, '0'),
 			settings: CONTINUE_ON_FAIL,
 			batching,
-		}).http;
-		workflows.push(batched);
-		contenders.push({
-			name: `n8n's HTTP Request node, Batching ${label}`,
-			workflowId: batched.id,
-			conversationId,
-		});
+		})[pick];
+		return { name, workflow, workflowId: workflow.id, conversationId };
 	});
+	const workflows = contenders.map(({ workflow }) => workflow);
 	await importWorkflows(instance, workflows);
 	const results: RateLimited[] = contenders.map(({ name }) => ({
 		name,

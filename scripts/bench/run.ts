@@ -657,7 +657,7 @@ The iMBRACE node needs no setting: it waits out each 429 and keeps to the pace i
 from them, so no item fails and none is sent twice. Its time above the least possible is n8n
 building every item's request before the first is sent (section 6, about ${seconds(
 		profiles[0].window.beforeFirstRequest,
-	)} for 1,000 sends), and the pace being found: each of its ${median(limitedNode.rejected)} 429s is a pause of
+	)} for 1,000 sends), and the pace being found: each of the ${median(limitedNode.rejected)} answers 429 it got is a pause of
 the whole \`Retry-After\` second, of which the bucket needed half. The HTTP Request node fails
 every item the gateway refuses; with Batching set to the gateway's exact rate it gets through,
 which takes knowing that rate; a batch of 20 a second is still refused, 10 at once being the

@@ -11,6 +11,7 @@ import type { INodeExecutionData, IRun } from 'n8n-workflow';
 
 import type { Sandbox } from '../../test/sandbox';
 import { startSandbox } from '../../test/sandbox';
+import { storedTexts } from '../../test/harness/sandbox';
 import { writeSandboxCredential } from '../n8n/examples';
 import type { N8nInstance } from '../n8n/instance';
 import {
@@ -122,29 +123,9 @@ async function measureRaw(sandbox: Sandbox, figures: Figures, loop: () => Promis
 	figures.requests.push(sandbox.requests().length);
 }
 
-/** A page of §5, as the sandbox answers it. */
-async function messagesPage(sandbox: Sandbox, conversationId: string, skip: number, limit: number) {
-	const query = `conversation_id=${conversationId}&limit=${limit}&skip=${skip}`;
-	const response = await fetch(`${sandbox.url}${MESSAGES_PATH}?${query}`, {
-		headers: { 'x-access-token': sandbox.tokens.agent },
-	});
-	return (await response.json()) as {
-		data: Array<{ content?: { text?: string } }>;
-		has_more: boolean;
-		/** All the conversation's messages. */
-		count: number;
-	};
-}
-
-/** The newest `count` messages' texts of a conversation, oldest first. */
+/** The texts of a conversation's newest `count` messages, oldest first. */
 async function newestMessages(sandbox: Sandbox, conversationId: string, count: number) {
-	const texts: string[] = [];
-	for (let skip = 0; skip < count; skip += 100) {
-		const page = await messagesPage(sandbox, conversationId, skip, Math.min(100, count - skip));
-		texts.push(...page.data.map((message) => message.content?.text ?? ''));
-		if (!page.has_more) break;
-	}
-	return texts.reverse();
+	return (await storedTexts(sandbox, conversationId, MESSAGES_PATH)).slice(-count);
 }
 
 /** The number in "Benchmark message <n>". */
@@ -306,7 +287,7 @@ export async function benchRateLimit(
 		for (const [index, { name, workflowId, conversationId }] of contenders.entries()) {
 			log(`rate limit ${RATE_LIMIT.perSecond}/s: ${name}, run ${run} of ${RATE_RUNS}`);
 			const result = results[index];
-			const before = (await messagesPage(sandbox, conversationId, 0, 1)).count;
+			const before = (await storedTexts(sandbox, conversationId, MESSAGES_PATH)).length;
 			sandbox.setRateLimit(RATE_LIMIT);
 			sandbox.clearRequests();
 			const { time, items } = nodeResult(await execute(instance, workflowId));
@@ -317,8 +298,7 @@ export async function benchRateLimit(
 			result.rejected.push(requests.filter((request) => request.status === 429).length);
 			result.failed.push(items.filter(isFailed).length);
 			// What this run stored: the messages the conversation gained.
-			const after = (await messagesPage(sandbox, conversationId, 0, 1)).count;
-			const stored = await newestMessages(sandbox, conversationId, after - before);
+			const stored = (await storedTexts(sandbox, conversationId, MESSAGES_PATH)).slice(before);
 			const distinct = new Set(stored);
 			result.delivered.push(distinct.size);
 			result.duplicates.push(stored.length - distinct.size);

@@ -1,3 +1,5 @@
+import type { INodeParameters } from 'n8n-workflow';
+
 import type { Sandbox, SandboxOptions } from '../sandbox';
 import { startSandbox } from '../sandbox';
 import type { CredentialData } from './engine';
@@ -100,6 +102,25 @@ export async function storedTexts(
 		texts.push(...page.data.map((message) => message.content.text));
 		if (!page.has_more) return texts.reverse();
 	}
+}
+
+/** Send's parameters that send each item's `text` into the item's `conversation` (see textItems). */
+export const SEND_ITEM_TEXT: INodeParameters = {
+	resource: 'message',
+	operation: 'send',
+	conversationId: '={{ $json.conversation }}',
+	messageType: 'text',
+	text: '={{ $json.text }}',
+};
+
+// A type literal, not an interface: assignable to n8n's INodeExecutionData as it stands.
+type TextItem = { json: { conversation: string; text: string } };
+
+/** `count` text items ("<label> n", n from 0), to the given conversations in turn. */
+export function textItems(count: number, conversations: string[], label = 'Message'): TextItem[] {
+	return Array.from({ length: count }, (_, n) => ({
+		json: { conversation: conversations[n % conversations.length], text: `${label} ${n}` },
+	}));
 }
 
 /** A resource locator value, as the editor saves one. */

@@ -2,7 +2,7 @@ import type { INode } from 'n8n-workflow';
 
 import type { CredentialData, NodeRun } from '../harness/engine';
 import { runNode } from '../harness/engine';
-import { storedTexts } from '../harness/sandbox';
+import { SEND_ITEM_TEXT, storedTexts, textItems } from '../harness/sandbox';
 import type { Fault, Sandbox } from '../sandbox';
 import { Random } from '../sandbox/data';
 import { SEND } from './faults';
@@ -73,9 +73,7 @@ export async function runVolume(
 	const conversations = Array.from({ length: VOLUME_CONVERSATIONS }, () =>
 		sandbox.addConversation(),
 	);
-	const items = Array.from({ length: VOLUME_SENDS }, (_, n) => ({
-		json: { conversation: conversations[n % VOLUME_CONVERSATIONS], text: `Volume ${n}` },
-	}));
+	const items = textItems(VOLUME_SENDS, conversations, 'Volume');
 	sandbox.clearRequests();
 	// Each fault is aimed at one item's first send, or at the first look-ups in one conversation, so
 	// that it lands on the same request whatever order the conversations' requests arrive in.
@@ -97,14 +95,7 @@ export async function runVolume(
 	let run: NodeRun;
 	try {
 		run = await runNode({
-			parameters: {
-				resource: 'message',
-				operation: 'send',
-				conversationId: '={{ $json.conversation }}',
-				messageType: 'text',
-				text: '={{ $json.text }}',
-				requestOptions: { timeout: 2000 },
-			},
+			parameters: { ...SEND_ITEM_TEXT, requestOptions: { timeout: 2000 } },
 			items,
 			credentials,
 			settings,

@@ -3,7 +3,12 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { TestCredentialsHelper } from '../../harness/credentials-helper';
 import type { NodeRunOptions } from '../../harness/engine';
 import { runNode } from '../../harness/engine';
-import { storedTexts as stored, useSandbox } from '../../harness/sandbox';
+import {
+	SEND_ITEM_TEXT,
+	storedTexts as stored,
+	textItems,
+	useSandbox,
+} from '../../harness/sandbox';
 import type { Fault, Sandbox } from '../../sandbox';
 
 /**
@@ -16,22 +21,9 @@ const CONVERSATIONS = '/channel-service/v1/conversations';
 
 type Fixture = ReturnType<typeof useSandbox>;
 
-/** `count` text items numbered from 0, to the given conversations in turn. */
-function textItems(count: number, conversations: string[]): INodeExecutionData[] {
-	return Array.from({ length: count }, (_, n) => ({
-		json: { conversation: conversations[n % conversations.length], text: `Message ${n}` },
-	}));
-}
-
 const send = (fixture: Fixture, items: INodeExecutionData[], extra: Partial<NodeRunOptions> = {}) =>
 	runNode({
-		parameters: {
-			resource: 'message',
-			operation: 'send',
-			conversationId: '={{ $json.conversation }}',
-			messageType: 'text',
-			text: '={{ $json.text }}',
-		},
+		parameters: SEND_ITEM_TEXT,
 		items,
 		credentials: fixture.credentials(),
 		...extra,
@@ -211,14 +203,7 @@ describe('sending at volume', () => {
 			const items = textItems(6, [conversation]);
 
 			const run = await send(fixture, items, {
-				parameters: {
-					resource: 'message',
-					operation: 'send',
-					conversationId: '={{ $json.conversation }}',
-					messageType: 'text',
-					text: '={{ $json.text }}',
-					requestOptions: { timeout: 1000 },
-				},
+				parameters: { ...SEND_ITEM_TEXT, requestOptions: { timeout: 1000 } },
 			});
 
 			expect(run.error).toBeUndefined();

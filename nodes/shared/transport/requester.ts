@@ -19,7 +19,7 @@ import {
 	transportError,
 	unsentWriteError,
 } from './errors';
-import type { Slots } from './nodeRun';
+import type { Slots } from './slots';
 import { Pacer } from './pacer';
 import type { RoutesSetting } from './routes';
 import { RoutesError, isRouteNotServed, routeMemory } from './routes';

@@ -1,9 +1,9 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { runNode } from '../../harness/engine';
-import { sandboxCredentials } from '../../harness/sandbox';
-import { startSandbox } from '../../sandbox';
-import type { RoutesMode, Sandbox } from '../../sandbox';
+import { runNode } from '../../../harness/engine';
+import { sandboxCredentials } from '../../../harness/sandbox';
+import { startSandbox } from '../../../sandbox';
+import type { RoutesMode, Sandbox } from '../../../sandbox';
 
 /**
  * The route families (imbrace-api.md, "Two route families"): every operation works against a

@@ -1,6 +1,8 @@
-import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
 
-import { loadPackage } from './harness/package';
+import { createNode, getNodeTypes } from './harness/engine';
+import { NODE_TYPE, loadPackage } from './harness/package';
 
 /** Every value an options parameter of this name offers, over all its display variants. */
 function optionValues(properties: INodeProperties[], name: string): unknown[] {
@@ -171,7 +173,33 @@ describe('the package, as n8n loads it', () => {
 			);
 			expect((operation as { description: string }).description.length).toBeGreaterThan(30);
 		}
-		expect(node.subtitle).toBe('={{$parameter["operation"] + ": " + $parameter["resource"]}}');
+	});
+
+	it('shows the chosen operation’s action under the node on the canvas', async () => {
+		const nodeTypes = await getNodeTypes();
+		const operations = node.properties.filter((property) => property.name === 'operation');
+		const shown: string[] = [];
+		const actions: string[] = [];
+		for (const property of operations) {
+			const resource = String(property.displayOptions?.show?.resource?.[0]);
+			for (const option of property.options as INodePropertyOptions[]) {
+				const parameters = { resource, operation: option.value };
+				const canvasNode = createNode(NODE_TYPE, parameters);
+				const workflow = new Workflow({
+					nodes: [canvasNode],
+					connections: {},
+					active: false,
+					nodeTypes,
+				});
+				shown.push(
+					String(
+						workflow.expression.getSimpleParameterValue(canvasNode, node.subtitle!, 'internal', {}),
+					),
+				);
+				actions.push(String(option.action));
+			}
+		}
+		expect(shown).toEqual(actions);
 	});
 
 	it('keeps the credential parameters and their values', async () => {

@@ -11,7 +11,10 @@ export class Imbrace implements INodeType {
 		icon: { light: 'file:../../icons/imbrace.svg', dark: 'file:../../icons/imbrace.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		// The canvas shows the operation's action, not its raw values. A literal, as n8n's lint rules
+		// want; a test keeps it equal to each operation's `action`.
+		subtitle:
+			'={{ {"conversation.create": "Create a conversation", "conversation.getChannelCounts": "Get conversation counts per channel type", "conversation.getTeamChannelCounts": "Get conversation counts per channel type for a team", "conversation.getViewCounts": "Get conversation counts per view", "message.fetch": "Fetch messages by filter", "message.getMany": "Get many messages", "message.search": "Search messages", "message.send": "Send a message"}[$parameter["resource"] + "." + $parameter["operation"]] }}',
 		description:
 			'Read conversation counts, open conversations, and send, list, search and fetch messages in iMBRACE',
 		defaults: { name: 'iMBRACE' },

@@ -37,7 +37,7 @@ export class ImbraceTrigger implements INodeType {
 			},
 			{
 				displayName:
-					"Messages sent with this trigger's credential (by the iMBRACE node's Send, for example) do not start the workflow, so that a reply workflow does not answer itself. To watch them too, add Include Own Messages under Options.",
+					"Messages sent with this trigger's credential do not start the workflow, whatever sent them (the iMBRACE node on any n8n or worker, iMBRACE's own apps), so that a reply workflow does not answer itself: the trigger asks iMBRACE who the credential is. Where iMBRACE will not say (a contact's token, an API key limited to some paths), the messages of every agent and of the bot are left out instead. To watch them too, add Include Own Messages (or choose Sender Types) under Options.",
 				name: 'ownMessagesNotice',
 				type: 'notice',
 				default: '',
@@ -116,7 +116,7 @@ export class ImbraceTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							"Whether messages sent with this trigger's credential start the workflow too (a workflow that answers them can answer itself)",
+							"Whether messages sent with this trigger's credential start the workflow too (a workflow that answers them can answer itself); where iMBRACE will not say who the credential is, whether agents' and the bot's messages do",
 					},
 					{
 						displayName: 'Message Types',

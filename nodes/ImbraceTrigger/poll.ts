@@ -3,6 +3,8 @@ import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workfl
 
 import type { SenderType } from '../shared/simplify';
 import { senderType, simplifyMessage } from '../shared/simplify';
+import type { Identity } from '../shared/transport/identity';
+import { identityOf } from '../shared/transport/identity';
 import { Requester, gatewayOf } from '../shared/transport/requester';
 import { checkId, ensure, organizationIdOf, parameterValue } from '../shared/fields/validation';
 import type { Budget, Stream, StreamCursor } from './streams';
@@ -61,14 +63,44 @@ function streamKey(settings: Settings): string {
 	return createHash('sha256').update(JSON.stringify(watched)).digest('hex').slice(0, 16);
 }
 
-/** Whether a message starts the workflow; `ownSender` is who the credential sends as, if known. */
-function matches(message: IDataObject, settings: Settings, ownSender: string | undefined): boolean {
+/**
+ * Which messages the workflow's own credential sent, which a reply workflow must not answer: the
+ * messages from the sender iMBRACE says the token is, or, where iMBRACE will not say (a scoped API
+ * key, a contact token), every message of an agent or the bot unless chosen under Sender Types.
+ */
+function ownMessages(settings: Settings, identity: Identity): (message: IDataObject) => boolean {
+	if (settings.includeOwnMessages) return () => false;
+	if (identity.id !== undefined) return (message) => message.from === identity.id;
+	return (message) => {
+		const sender = senderType(message.from);
+		return (sender === 'agent' || sender === 'bot') && !settings.senderTypes.includes(sender);
+	};
+}
+
+/** Whether a message starts the workflow. */
+function matches(
+	message: IDataObject,
+	settings: Settings,
+	isOwn: (message: IDataObject) => boolean,
+) {
 	const sender = senderType(message.from);
 	return (
 		(!settings.messageTypes.length || settings.messageTypes.includes(String(message.type))) &&
 		(!settings.senderTypes.length || (sender !== null && settings.senderTypes.includes(sender))) &&
-		(settings.includeOwnMessages || ownSender === undefined || message.from !== ownSender)
+		!isOwn(message)
 	);
+}
+
+/**
+ * Who the credential is, asked once and kept in the node's static data (with a digest naming the
+ * token), so that a restart, another process or a queue-mode worker's sends change nothing.
+ */
+async function storedIdentity(staticData: IDataObject, requester: Requester): Promise<Identity> {
+	const stored = staticData.identity as (Identity & { token: string }) | undefined;
+	if (stored?.token === requester.token.key) return stored;
+	const identity = await identityOf(requester);
+	staticData.identity = { token: requester.token.key, ...identity };
+	return identity;
 }
 
 function pollBudget(context: IPollFunctions): Budget {
@@ -107,22 +139,20 @@ export async function pollMessages(this: IPollFunctions): Promise<INodeExecution
 		settings.scope === 'conversation'
 			? conversationStream(requester, settings.target)
 			: organizationStream(requester, settings.target, settings);
-	const toItems = (messages: IDataObject[], ownSender: string | undefined) =>
-		messages
-			.filter((message) => matches(message, settings, ownSender))
+	const toItems = (messages: IDataObject[], identity: Identity) => {
+		const isOwn = ownMessages(settings, identity);
+		return messages
+			.filter((message) => matches(message, settings, isOwn))
 			.map((message) => ({ json: settings.simplify ? simplifyMessage(message) : message }));
+	};
 
 	if (this.getMode() === 'manual') {
-		const newest = toItems(await stream.newest(), requester.token.identity).slice(0, 1);
+		const newest = toItems(await stream.newest(), await identityOf(requester)).slice(0, 1);
 		return newest.length ? [newest] : null;
 	}
 
 	const staticData = this.getWorkflowStaticData('node');
-	// Who the credential sends as is learned from its sends (in this process) and kept here, so
-	// that a restart does not forget it.
-	const ownSender = requester.token.identity ?? (staticData.ownSender as string | undefined);
-	if (ownSender !== undefined && staticData.ownSender !== ownSender)
-		staticData.ownSender = ownSender;
+	const identity = await storedIdentity(staticData, requester);
 	const key = streamKey(settings);
 	const cursor = storedCursor(staticData.cursor);
 	if (!cursor || cursor.key !== key) {
@@ -131,6 +161,6 @@ export async function pollMessages(this: IPollFunctions): Promise<INodeExecution
 	}
 	const { messages, cursor: next } = await stream.since(cursor, pollBudget(this));
 	staticData.cursor = next;
-	const items = toItems(messages, ownSender);
+	const items = toItems(messages, identity);
 	return items.length ? [items] : null;
 }

@@ -69,12 +69,14 @@ export function sandboxCredentials(
 export async function callApi(
 	sandbox: Sandbox,
 	path: string,
-	init: { method?: string; body?: unknown; token?: string } = {},
+	init: { method?: string; body?: unknown; token?: string; apiKey?: string } = {},
 ): Promise<Record<string, unknown>> {
 	const response = await fetch(`${sandbox.url}${path}`, {
 		method: init.method ?? 'GET',
 		headers: {
-			'x-access-token': init.token ?? sandbox.tokens.agent,
+			...(init.apiKey
+				? { 'x-api-key': init.apiKey }
+				: { 'x-access-token': init.token ?? sandbox.tokens.agent }),
 			...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
 		},
 		body: init.body === undefined ? undefined : JSON.stringify(init.body),

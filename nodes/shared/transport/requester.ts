@@ -40,8 +40,10 @@ const MAX_RESENDS = 2;
 /** What the process knows about one token at one gateway, shared by every run that uses it. */
 export interface TokenState {
 	pacer: Pacer;
+	/** A digest of the gateway and the token: names the token in stored state without holding it. */
+	key: string;
 	/** Who the token sends as (`from` of what it sent), once a send has shown it. */
-	identity?: string;
+	sender?: string;
 	/** How far the gateway's clock is ahead of this one, from the time stamps of its answers. */
 	clockAheadMs?: number;
 	/** The newest message this process sent to each conversation, for telling new from old. */
@@ -69,14 +71,13 @@ export async function gatewayOf(context: RequestContext): Promise<Gateway> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const baseUrl = resolveBaseUrl(credentials);
 	// Keyed by a digest: the process keeps no copy of the token itself.
-	const digest = createHash('sha256')
-		.update(String(credentials.accessToken ?? ''))
+	const key = createHash('sha256')
+		.update(`${baseUrl} ${String(credentials.accessToken ?? '')}`)
 		.digest('hex')
 		.slice(0, 16);
-	const key = `${baseUrl} ${digest}`;
 	let token = tokenStates.get(key);
 	if (!token) {
-		token = { pacer: new Pacer(), lastSent: new Map() };
+		token = { key, pacer: new Pacer(), lastSent: new Map() };
 		tokenStates.set(key, token);
 	}
 	const { id, name } = context.getNode().credentials?.[CREDENTIAL_TYPE] ?? { id: null, name: '' };
@@ -288,7 +289,7 @@ export class Requester {
 	/** Learns from a message the token sent: who it sends as, the gateway's clock, the newest. */
 	learnFromSent(message: IDataObject): void {
 		const { token } = this.gateway;
-		if (typeof message.from === 'string' && message.from) token.identity = message.from;
+		if (typeof message.from === 'string' && message.from) token.sender = message.from;
 		const at = typeof message.created_at === 'string' ? message.created_at : '';
 		const time = Date.parse(at);
 		if (Number.isNaN(time)) return;

@@ -143,7 +143,7 @@ async function confirmSent(
 		},
 		hints: { notFound: 'Conversation ID' },
 	});
-	const { identity, clockAheadMs, lastSent } = requester.token;
+	const { sender, clockAheadMs, lastSent } = requester.token;
 	const since = new Date(
 		clockAheadMs === undefined
 			? startedAt - UNKNOWN_CLOCK_MARGIN_MS
@@ -159,7 +159,7 @@ async function confirmSent(
 			(!previous ||
 				(String(message.created_at) >= previous.at && messageId(message) !== previous.id)) &&
 			!delivered.has(messageId(message)) &&
-			(identity === undefined || message.from === identity),
+			(sender === undefined || message.from === sender),
 	);
 }
 

@@ -9,9 +9,14 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { resolveBaseUrl, routesSetting, tokenHeader } from '../nodes/shared/environment';
-import { endpointPath, familyFor, findServedFamily, inFamily } from '../nodes/shared/routes';
-import type { ProbeAnswer } from '../nodes/shared/routes';
+import { resolveBaseUrl, routesSetting, tokenHeader } from '../nodes/shared/transport/environment';
+import {
+	endpointPath,
+	familyFor,
+	findServedFamily,
+	inFamily,
+} from '../nodes/shared/transport/routes';
+import type { ProbeAnswer } from '../nodes/shared/transport/routes';
 
 /** What to do about a rejected token; iMBRACE's own message goes first. */
 const FIX_TOKEN =
@@ -122,7 +127,7 @@ export class ImbraceApi implements ICredentialType {
 		{
 			// Empty on purpose: n8n runs preAuthentication for a credential whose expirable property is
 			// empty, which is where every request first makes sure the route family of the gateway is
-			// known. What it finds is kept in the process (nodes/shared/routes.ts), never stored here.
+			// known. What it finds is kept in the process (nodes/shared/transport/routes.ts), never stored here.
 			displayName: 'Route Family',
 			name: 'routeFamily',
 			type: 'hidden',

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { idLocator } from '../shared/descriptions';
+import { idLocator } from '../shared/fields/descriptions';
 import { pollMessages } from './poll';
 
 export class ImbraceTrigger implements INodeType {

@@ -3,8 +3,8 @@ import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workfl
 
 import type { SenderType } from '../shared/simplify';
 import { senderType, simplifyMessage } from '../shared/simplify';
-import { Requester, gatewayOf } from '../shared/transport';
-import { checkId, ensure, organizationIdOf, parameterValue } from '../shared/validation';
+import { Requester, gatewayOf } from '../shared/transport/requester';
+import { checkId, ensure, organizationIdOf, parameterValue } from '../shared/fields/validation';
 import type { Budget, Stream, StreamCursor } from './streams';
 import { conversationStream, organizationStream } from './streams';
 

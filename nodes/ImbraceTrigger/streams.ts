@@ -1,8 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { conversationMessages, messageFetch, messageId, messageSearch } from '../shared/endpoints';
-import { endpointPath } from '../shared/routes';
-import type { Requester } from '../shared/transport';
+import {
+	conversationMessages,
+	messageFetch,
+	messageId,
+	messageSearch,
+} from '../shared/transport/endpoints';
+import { endpointPath } from '../shared/transport/routes';
+import type { Requester } from '../shared/transport/requester';
 
 /** How far one poll may go before it leaves the rest to the next poll. */
 export interface Budget {

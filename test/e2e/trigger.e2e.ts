@@ -8,7 +8,7 @@ import { prepareN8n } from './n8n';
 /** A poll of the whole organization: a request to the message index (search or fetch). */
 const isPoll = (request: RecordedRequest) =>
 	request.path.startsWith('/v1/backend/meilisearch/org_imbrace/');
-/** Sending a message, by either family of routes a gateway serves (nodes/shared/routes.ts). */
+/** Sending a message, by either family of routes a gateway serves (nodes/shared/transport/routes.ts). */
 const SEND_PATHS = [
 	'/channel-service/v1/conversation_messages',
 	'/v1/backend/conversation_messages',

@@ -110,11 +110,23 @@ describe('iMBRACE node: failures', () => {
 			{
 				message: 'Too many requests. Please try again later. (HTTP 429)',
 				description:
-					'iMBRACE asks to wait 61 seconds before the next request: longer than the node waits by itself (up to a minute, and as many times as it takes). Run the workflow again later.',
+					'iMBRACE asks to wait 61 seconds before the next request (HTTP 429): longer than the one minute the node waits by itself, so it did not wait. Run the workflow again later.',
 				httpCode: '429',
 				failure: { cause: 'rate-limited', retryAfterMs: 61000 },
 			},
 			1,
+		],
+		[
+			'429, 21 times in a row',
+			{ kind: 'rateLimit', retryAfter: 0 },
+			{
+				message: 'Too many requests. Please try again later. (HTTP 429)',
+				description:
+					'iMBRACE kept asking to wait 0 seconds (HTTP 429), and the node stopped after waiting 20 times (0 seconds in all) for this item. Other workflows or apps may be using the same token heavily: run this workflow again later, or send fewer items per run.',
+				httpCode: '429',
+				failure: { cause: 'rate-limited', retryAfterMs: 0 },
+			},
+			21,
 		],
 		[
 			'malformed JSON',

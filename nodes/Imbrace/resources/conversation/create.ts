@@ -1,7 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { operationRouting } from '../../../shared/routing';
-import { beforeSending, fieldsOf, textOf, tidyId } from '../../../shared/validation';
+import { operationRouting } from '../../../shared/operations/routing';
+import { beforeSending, fieldsOf, textOf, tidyId } from '../../../shared/fields/validation';
 
 export const createOperation: INodePropertyOptions = {
 	name: 'Create',

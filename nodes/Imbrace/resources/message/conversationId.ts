@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { idLocator } from '../../../shared/descriptions';
-import { beforeSending, fieldsOf } from '../../../shared/validation';
+import { idLocator } from '../../../shared/fields/descriptions';
+import { beforeSending, fieldsOf } from '../../../shared/fields/validation';
 
 /**
  * The conversation of Get Many and Send; a contact token may leave it empty. One definition for

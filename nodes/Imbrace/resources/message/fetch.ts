@@ -1,9 +1,9 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { listProperties } from '../../../shared/descriptions';
-import { messageFetch } from '../../../shared/endpoints';
-import { operationRouting } from '../../../shared/routing';
-import { beforeSending, checkListLimit, ensure, fieldsOf } from '../../../shared/validation';
+import { listProperties } from '../../../shared/fields/descriptions';
+import { messageFetch } from '../../../shared/transport/endpoints';
+import { operationRouting } from '../../../shared/operations/routing';
+import { beforeSending, checkListLimit, ensure, fieldsOf } from '../../../shared/fields/validation';
 import { organizationIdField, toOrganizationIndex } from './organizationId';
 import { FILTER_SYNTAX } from './search';
 

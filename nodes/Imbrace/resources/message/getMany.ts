@@ -1,9 +1,9 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { listProperties } from '../../../shared/descriptions';
-import { conversationMessages } from '../../../shared/endpoints';
-import { operationRouting } from '../../../shared/routing';
-import { checkListLimit, checkSentId } from '../../../shared/validation';
+import { listProperties } from '../../../shared/fields/descriptions';
+import { conversationMessages } from '../../../shared/transport/endpoints';
+import { operationRouting } from '../../../shared/operations/routing';
+import { checkListLimit, checkSentId } from '../../../shared/fields/validation';
 import { conversationIdInQuery } from './conversationId';
 
 export const getManyOperation: INodePropertyOptions = {

@@ -1,8 +1,8 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import { idLocator } from '../../../shared/descriptions';
-import { endpointPath } from '../../../shared/routes';
-import { organizationIdOf } from '../../../shared/validation';
+import { idLocator } from '../../../shared/fields/descriptions';
+import { endpointPath } from '../../../shared/transport/routes';
+import { organizationIdOf } from '../../../shared/fields/validation';
 
 export function organizationIdField(operation: string): INodeProperties {
 	return idLocator({

@@ -1,15 +1,15 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { listProperties } from '../../../shared/descriptions';
-import { messageSearch } from '../../../shared/endpoints';
-import { operationRouting } from '../../../shared/routing';
+import { listProperties } from '../../../shared/fields/descriptions';
+import { messageSearch } from '../../../shared/transport/endpoints';
+import { operationRouting } from '../../../shared/operations/routing';
 import {
 	asText,
 	beforeSending,
 	checkListLimit,
 	dropEmpty,
 	fieldsOf,
-} from '../../../shared/validation';
+} from '../../../shared/fields/validation';
 import { organizationIdField, toOrganizationIndex } from './organizationId';
 
 /** Relevance is Meilisearch's own order: no sort at all. */

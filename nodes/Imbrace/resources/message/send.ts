@@ -6,11 +6,15 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { conversationMessages, messageId } from '../../../shared/endpoints';
-import { nodeRunOf } from '../../../shared/nodeRun';
-import { endpointPath } from '../../../shared/routes';
-import { operationRouting, requesterOf, unexpectedAnswer } from '../../../shared/routing';
-import type { Requester } from '../../../shared/transport';
+import { conversationMessages, messageId } from '../../../shared/transport/endpoints';
+import { nodeRunOf } from '../../../shared/operations/nodeRun';
+import { endpointPath } from '../../../shared/transport/routes';
+import {
+	operationRouting,
+	requesterOf,
+	unexpectedAnswer,
+} from '../../../shared/operations/routing';
+import type { Requester } from '../../../shared/transport/requester';
 import {
 	asText,
 	checkBinaryProperty,
@@ -21,7 +25,7 @@ import {
 	fieldsOf,
 	textOf,
 	tidyId,
-} from '../../../shared/validation';
+} from '../../../shared/fields/validation';
 
 const FILE_TYPES = ['image', 'file', 'pdf'];
 

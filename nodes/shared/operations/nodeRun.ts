@@ -1,40 +1,11 @@
 import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { Gateway } from './transport';
+import type { Gateway } from '../transport/requester';
+import { Slots } from '../transport/slots';
 
 /** A node run never has more requests than this in flight, whatever the operation. */
 const MAX_IN_FLIGHT = 4;
-
-/** A counting semaphore, first come first served. */
-export class Slots {
-	private readonly waiting: Array<() => void> = [];
-
-	constructor(private free: number) {}
-
-	async take(): Promise<void> {
-		if (this.free > 0) {
-			this.free--;
-			return;
-		}
-		await new Promise<void>((resolve) => this.waiting.push(resolve));
-	}
-
-	give(): void {
-		const next = this.waiting.shift();
-		if (next) next();
-		else this.free++;
-	}
-
-	async around<T>(work: () => Promise<T>): Promise<T> {
-		await this.take();
-		try {
-			return await work();
-		} finally {
-			this.give();
-		}
-	}
-}
 
 interface Ticket {
 	/** Settles when the previous write of the same lane has been answered. */

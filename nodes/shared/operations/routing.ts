@@ -9,23 +9,23 @@ import type {
 	PreSendAction,
 } from 'n8n-workflow';
 
-import type { ListEndpoint } from './endpoints';
-import { readList } from './endpoints';
-import type { FailureHints } from './errors';
-import { responseError } from './errors';
+import type { ListEndpoint } from '../transport/endpoints';
+import { readList } from '../transport/endpoints';
+import type { FailureHints } from '../transport/errors';
+import { responseError } from '../transport/errors';
 import { nodeRunOf } from './nodeRun';
-import type { Endpoint } from './routes';
-import { endpointPath } from './routes';
-import { simplifyMessage } from './simplify';
-import type { Write } from './transport';
-import { Requester, gatewayOf } from './transport';
-import { limitOf } from './validation';
+import type { Endpoint } from '../transport/routes';
+import { endpointPath } from '../transport/routes';
+import { simplifyMessage } from '../simplify';
+import type { Write } from '../transport/requester';
+import { Requester, gatewayOf } from '../transport/requester';
+import { limitOf } from '../fields/validation';
 
 /**
  * How the iMBRACE node's declarative operations are run. n8n builds each item's request from the
  * parameters and runs the operation's checks (preSend); the request itself is made in n8n's
  * pagination hook, the one hook that owns the call, by a Requester that keeps the items in order
- * (nodeRun.ts) and deals with failures (transport.ts).
+ * (nodeRun.ts) and deals with failures (transport/requester.ts).
  */
 
 /** A write operation: which lane (conversation, contact) its items queue in, and how to confirm. */
@@ -175,7 +175,7 @@ function pageThrough(endpoint: ListEndpoint, hints: FailureHints) {
 }
 
 export interface OperationOptions {
-	/** What it calls: `url` names the endpoint (routes.ts); search and fetch set it in a check. */
+	/** What it calls: `url` names the endpoint (transport/routes.ts); search and fetch set it in a check. */
 	endpoint?: Endpoint;
 	method: 'GET' | 'POST';
 	qs?: IDataObject;

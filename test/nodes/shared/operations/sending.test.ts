@@ -1,15 +1,15 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { TestCredentialsHelper } from '../../harness/credentials-helper';
-import type { NodeRunOptions } from '../../harness/engine';
-import { runNode } from '../../harness/engine';
+import { TestCredentialsHelper } from '../../../harness/credentials-helper';
+import type { NodeRunOptions } from '../../../harness/engine';
+import { runNode } from '../../../harness/engine';
 import {
 	SEND_ITEM_TEXT,
 	storedTexts as stored,
 	textItems,
 	useSandbox,
-} from '../../harness/sandbox';
-import type { Fault, Sandbox } from '../../sandbox';
+} from '../../../harness/sandbox';
+import type { Fault, Sandbox } from '../../../sandbox';
 
 /**
  * Sending at volume (node-contract.md): writes to one conversation in item order, at most four

@@ -19,10 +19,10 @@ import {
 	transportError,
 	unsentWriteError,
 } from './errors';
-import type { Slots } from './nodeRun';
+import type { Slots } from './slots';
 import { Pacer } from './pacer';
 import type { RoutesSetting } from './routes';
-import { RoutesError, isRouteNotServed, routeMemory } from './routes';
+import { RoutesError, isFamilyPath, isRouteNotServed, routeMemory } from './routes';
 
 type RequestContext = IExecuteSingleFunctions | IPollFunctions;
 
@@ -166,11 +166,26 @@ export class Requester {
 		} = {},
 	) {}
 
-	async call({ request, hints = {}, write }: Call): Promise<IDataObject> {
+	async call(call: Call): Promise<IDataObject> {
+		return (await this.exchange(call)).body as IDataObject;
+	}
+
+	/**
+	 * A read whose refusal is an answer rather than a failure (who the token is, say): an answer
+	 * with one of `statuses` comes back as it is, where `call` would throw.
+	 */
+	async answer(call: Call, statuses: number[]): Promise<HttpResponse> {
+		return await this.exchange(call, statuses);
+	}
+
+	private async exchange(
+		{ request, hints = {}, write }: Call,
+		acceptedStatuses: number[] = [],
+	): Promise<HttpResponse> {
 		const itemIndex = 'getItemIndex' in this.context ? this.context.getItemIndex() : undefined;
-		const failureHints = { ...hints, itemIndex };
+		const failureHints: FailureHints = { ...hints, itemIndex };
 		let outages = 0;
-		let rateLimits = 0;
+		const rateLimit = { waits: 0, waitedMs: 0 };
 		let resends = 0;
 		let rerouted = false;
 		for (;;) {
@@ -183,17 +198,36 @@ export class Requester {
 				const { statusCode: status, body, headers } = attempt.response;
 				if (status < 300 && isJsonObject(body)) {
 					this.gateway.token.pacer.succeeded();
-					return body;
+					return attempt.response;
 				}
+				if (acceptedStatuses.includes(status)) return attempt.response;
 				if (status === 429) {
 					const waitMs = retryAfterMs(headers) ?? 1000;
-					if (this.options.once || waitMs > MAX_RETRY_AFTER_MS || ++rateLimits > MAX_RATE_LIMITS) {
-						throw responseError(this.context.getNode(), attempt.response, failureHints);
+					const stop = this.options.once
+						? 'poll'
+						: waitMs > MAX_RETRY_AFTER_MS
+							? 'tooLong'
+							: rateLimit.waits >= MAX_RATE_LIMITS
+								? 'tooMany'
+								: undefined;
+					if (stop) {
+						throw responseError(this.context.getNode(), attempt.response, {
+							...failureHints,
+							rateLimit: { ...rateLimit, stop },
+						});
 					}
+					rateLimit.waits++;
+					rateLimit.waitedMs += waitMs;
 					this.gateway.token.pacer.rateLimited(waitMs);
 					continue;
 				}
-				if (isRouteNotServed(status, body) && this.gateway.routes === 'auto' && !rerouted) {
+				// Only the paths of the two route families move with the family (not the inbox's).
+				if (
+					isRouteNotServed(status, body) &&
+					this.gateway.routes === 'auto' &&
+					isFamilyPath(request.url) &&
+					!rerouted
+				) {
 					// The gateway no longer serves the family it served: find out again, once.
 					routeMemory.forget(this.gateway.baseUrl);
 					rerouted = true;
@@ -239,7 +273,7 @@ export class Requester {
 			} catch {
 				throw doubt();
 			}
-			if (confirmed) return confirmed;
+			if (confirmed) return { statusCode: 200, body: confirmed };
 			if (resends++ >= MAX_RESENDS) {
 				throw unsentWriteError(this.context.getNode(), write!, cause, resends, itemIndex);
 			}

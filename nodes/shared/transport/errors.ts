@@ -17,6 +17,15 @@ export interface FailureHints {
 	notFound?: string;
 	/** What to check when iMBRACE rejects the request as invalid (400). */
 	invalid?: string;
+	/** The 429s the request waited out before this one, and why it stopped waiting. */
+	rateLimit?: RateLimitWaits;
+}
+
+export interface RateLimitWaits {
+	waits: number;
+	waitedMs: number;
+	/** A poll leaves the wait to n8n's scheduler; a node waits up to a minute, and 20 times. */
+	stop: 'poll' | 'tooLong' | 'tooMany';
 }
 
 /** Reason phrases for answers that carry no message of iMBRACE's (an HTML error page). */
@@ -97,9 +106,8 @@ function describe(
 			};
 		case status === 429: {
 			const waitMs = retryAfterMs(headers);
-			const wait = waitMs === undefined ? 'a while' : `${Math.ceil(waitMs / 1000)} seconds`;
 			return {
-				description: `iMBRACE asks to wait ${wait} before the next request: longer than the node waits by itself (up to a minute, and as many times as it takes). Run the workflow again later.`,
+				description: rateLimitAdvice(waitMs, hints.rateLimit),
 				failure: { cause: 'rate-limited' as const, retryAfterMs: waitMs },
 			};
 		}
@@ -114,6 +122,27 @@ function describe(
 			return { description: hints.invalid ?? 'Check the search parameters.' };
 		default:
 			return { description: hints.invalid ?? 'Check the parameters of the node.' };
+	}
+}
+
+function seconds(ms: number): string {
+	const whole = Math.ceil(ms / 1000);
+	return `${whole} second${whole === 1 ? '' : 's'}`;
+}
+
+/** What happened with iMBRACE's 429s, and what to do about it. */
+function rateLimitAdvice(waitMs: number | undefined, waits: RateLimitWaits | undefined): string {
+	const asked = waitMs === undefined ? 'to wait' : `to wait ${seconds(waitMs)}`;
+	const before = waits?.waits
+		? ` The node had already waited ${waits.waits} time${waits.waits === 1 ? '' : 's'} (${seconds(waits.waitedMs)} in all) as iMBRACE asked.`
+		: '';
+	switch (waits?.stop) {
+		case 'poll':
+			return `iMBRACE asks ${asked} before the next request (HTTP 429). The trigger reads again at its next poll, from where it stopped: no message is lost.`;
+		case 'tooMany':
+			return `iMBRACE kept asking ${asked} (HTTP 429), and the node stopped after waiting ${waits.waits} times (${seconds(waits.waitedMs)} in all) for this item. Other workflows or apps may be using the same token heavily: run this workflow again later, or send fewer items per run.`;
+		default:
+			return `iMBRACE asks ${asked} before the next request (HTTP 429): longer than the one minute the node waits by itself, so it did not wait.${before} Run the workflow again later.`;
 	}
 }
 

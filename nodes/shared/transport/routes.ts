@@ -67,6 +67,11 @@ function endpointOf(path: string): keyof typeof ROUTES | undefined {
 	return undefined;
 }
 
+/** Whether a path is one of the route families' (the inbox's paths have one family only). */
+export function isFamilyPath(path: string): boolean {
+	return endpointOf(path) !== undefined;
+}
+
 /**
  * The request as the given family wants it: its path, and what else differs. The current family's
  * channel counts take no `view` for All (they refuse `all`), and its upload asks for a thumbnail
@@ -219,7 +224,12 @@ export async function findServedFamily(
 		if (firstOutcome === 'served') return routeMemory.learn(gateway, first);
 		if (firstOutcome === 'unknown') return;
 		const secondOutcome = await outcome(second);
-		if (secondOutcome === 'served' && setting === 'auto') return routeMemory.learn(gateway, second);
+		// With Auto, the first family is not served, so the other one is the only candidate: when
+		// its probe tells nothing (a rejected token, a 429, an outage), the request goes there and
+		// reports what really happened.
+		if (setting === 'auto' && secondOutcome !== 'notServed') {
+			return routeMemory.learn(gateway, second);
+		}
 		if (secondOutcome === 'notServed') {
 			throw new RoutesError(
 				`The server at ${gateway} did not answer like an iMBRACE gateway: it serves neither the current nor the documented routes of the Conversations API. Check the Environment, or the Base URL of a custom environment.`,
@@ -228,7 +238,7 @@ export async function findServedFamily(
 		throw new RoutesError(
 			secondOutcome === 'served'
 				? `The gateway at ${gateway} does not serve the ${FAMILY_NAMES[first]} routes: choose ${FAMILY_NAMES[second]} (or Auto) under Routes in the iMBRACE credential.`
-				: `The gateway at ${gateway} does not serve the ${FAMILY_NAMES[first]} routes: choose Auto under Routes in the iMBRACE credential.`,
+				: `The gateway at ${gateway} does not serve the ${FAMILY_NAMES[first]} routes chosen under Routes in the iMBRACE credential: choose Auto.`,
 		);
 	});
 }

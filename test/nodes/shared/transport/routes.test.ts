@@ -1,9 +1,9 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { runNode } from '../../harness/engine';
-import { sandboxCredentials } from '../../harness/sandbox';
-import { startSandbox } from '../../sandbox';
-import type { RoutesMode, Sandbox } from '../../sandbox';
+import { runNode } from '../../../harness/engine';
+import { sandboxCredentials } from '../../../harness/sandbox';
+import { startSandbox } from '../../../sandbox';
+import type { Fault, RoutesMode, Sandbox } from '../../../sandbox';
 
 /**
  * The route families (imbrace-api.md, "Two route families"): every operation works against a
@@ -278,5 +278,75 @@ describe('the current family’s own details', () => {
 			[PROBE.documented, 200],
 			[PROBE.documented, 200],
 		]);
+	});
+});
+
+describe('a gateway that serves the documented routes only, at the first contact with Routes on Auto', () => {
+	let sandbox: Sandbox;
+	beforeEach(async () => {
+		// A gateway this process has not met, so the first request finds out.
+		sandbox = await startSandbox({ routes: 'documented' });
+	});
+	afterEach(async () => await sandbox.close());
+
+	const counts = { resource: 'conversation', operation: 'getChannelCounts' };
+	/** Every request to the documented family fails once, the way `fault` says, from now on. */
+	const failDocumented = (fault: Fault, times: number) =>
+		sandbox.injectFault({ ...fault, match: { path: '/v2/backend/*' }, times } as Fault);
+
+	it('reports a wrong token with iMBRACE’s own message, not as a routes problem', async () => {
+		const run = await runNode({
+			parameters: counts,
+			credentials: sandboxCredentials(sandbox, { accessToken: 'acc_wrong' }),
+		});
+
+		expect(run.error?.message).toBe('Unauthorized - Invalid token (HTTP 401)');
+		expect(run.error?.description).toMatch(/^Check the Access Token or API Key/);
+		// The gateway checks the token before the route: the probe learns nothing, and the request
+		// itself reports the refusal.
+		expect(sandbox.requests().map((request) => [request.path, request.status])).toEqual([
+			[PROBE.current, 401],
+			[PROBE.current, 401],
+		]);
+	});
+
+	it('reports a wrong token on the documented routes with iMBRACE’s own message', async () => {
+		failDocumented(
+			{ kind: 'status', status: 401, body: { message: 'Unauthorized - Invalid token' } },
+			2,
+		);
+
+		const run = await runNode({ parameters: counts, credentials: sandboxCredentials(sandbox) });
+
+		expect(run.error?.message).toBe('Unauthorized - Invalid token (HTTP 401)');
+		expect(sandbox.requests().map((request) => [request.path, request.status])).toEqual([
+			[PROBE.current, 404],
+			[PROBE.documented, 401],
+			[PROBE.documented, 401],
+		]);
+	});
+
+	it('reports a 429 that outlasts the node’s wait as a rate limit', async () => {
+		failDocumented({ kind: 'rateLimit', retryAfter: 120 }, 2);
+
+		const run = await runNode({ parameters: counts, credentials: sandboxCredentials(sandbox) });
+
+		expect(run.error?.message).toBe('Too many requests. Please try again later. (HTTP 429)');
+		expect(run.error?.description).toBe(
+			'iMBRACE asks to wait 120 seconds before the next request (HTTP 429): longer than the one minute the node waits by itself, so it did not wait. Run the workflow again later.',
+		);
+	});
+
+	it('reports an outage as an outage, and the next run finds the documented routes', async () => {
+		failDocumented({ kind: 'html', status: 502 }, 5);
+
+		const run = await runNode({ parameters: counts, credentials: sandboxCredentials(sandbox) });
+
+		expect(run.error?.message).toBe('Bad Gateway (HTTP 502)');
+		expect(run.error?.description).toMatch(/^The iMBRACE gateway answered with a web page/);
+		sandbox.clearRequests();
+		const next = await runNode({ parameters: counts, credentials: sandboxCredentials(sandbox) });
+		expect(next.error).toBeUndefined();
+		expect(sandbox.requests().map((request) => request.path)).toEqual([PROBE.documented]);
 	});
 });

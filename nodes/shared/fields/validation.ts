@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from './environment';
+import { CREDENTIAL_TYPE } from '../transport/environment';
 
 /**
  * Checks of what a user typed or mapped, made before any request so that the mistake is named

@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { conversationDescription } from './resources/conversation';
 import { messageDescription } from './resources/message';
+import { searchMessages } from './resources/message/search';
 
 export class Imbrace implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,17 +23,6 @@ export class Imbrace implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'imbraceApi', required: true }],
-		hints: [
-			{
-				message:
-					"iMBRACE's message index answers at most 1,000 hits per search. Sorted by Newest or Oldest First, Search reads on past them where the index compares text (Meilisearch 1.15 or later); sorted by Relevance, or on an older index, the output stops at the first 1,000 hits. Fetch by Filter has no such limit.",
-				type: 'info',
-				location: 'outputPane',
-				whenToDisplay: 'afterExecution',
-				displayCondition:
-					'={{ $parameter["resource"] === "message" && $parameter["operation"] === "search" && ($parameter["returnAll"] === true || $parameter["limit"] > 1000) }}',
-			},
-		],
 		// Every answer reaches the operation's checks, which turn a failure into iMBRACE's own
 		// message and a fix; the credential supplies the host (see ImbraceApi.authenticate).
 		requestDefaults: {
@@ -55,5 +45,10 @@ export class Imbrace implements INodeType {
 			...conversationDescription,
 			...messageDescription,
 		],
+	};
+
+	// What routing cannot do, each operation runs itself (see its file).
+	customOperations = {
+		message: { search: searchMessages },
 	};
 }

@@ -8,6 +8,7 @@ import type {
 	INodeTypes,
 	IRun,
 	IWorkflowExecuteAdditionalData,
+	NodeExecutionHint,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { NodeHelpers, Workflow, createRunExecutionData } from 'n8n-workflow';
@@ -109,6 +110,8 @@ export interface NodeRun {
 	errorOutput: INodeExecutionData[];
 	/** The error that stopped the workflow, if one did. */
 	error?: ExecutionError;
+	/** What the node told the user under its output (its execution hints). */
+	hints: NodeExecutionHint[];
 	run: IRun;
 }
 
@@ -157,6 +160,7 @@ export async function runNode(options: NodeRunOptions): Promise<NodeRun> {
 		output: task?.data?.main?.[0] ?? [],
 		errorOutput: task?.data?.main?.[1] ?? [],
 		error: run.data.resultData.error,
+		hints: task?.hints ?? [],
 		run,
 	};
 }

@@ -1,5 +1,6 @@
 import type {
 	IDataObject,
+	IExecuteFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
 	INodeExecutionData,
@@ -123,15 +124,29 @@ export function checkLimit(value: unknown): Problem | undefined {
 
 type Context = IExecuteSingleFunctions | IPollFunctions;
 
+/** An item of a custom operation: its context reads parameters per item. */
+export interface ItemOf {
+	context: IExecuteFunctions;
+	itemIndex: number;
+}
+
 /** A parameter's value, with a resource locator's ID taken out of it. */
-export function parameterValue(context: Context, name: string): unknown {
-	return context.getNodeParameter(name, undefined, { extractValue: true });
+export function parameterValue(context: Context | ItemOf, name: string): unknown {
+	return 'itemIndex' in context
+		? context.context.getNodeParameter(name, context.itemIndex, undefined, { extractValue: true })
+		: context.getNodeParameter(name, undefined, { extractValue: true });
 }
 
 /** Fails (the item, in the node) with a message that names the parameter. */
-export function ensure(context: Context, displayName: string, problem: Problem | undefined): void {
+export function ensure(
+	at: Context | ItemOf,
+	displayName: string,
+	problem: Problem | undefined,
+): void {
 	if (!problem) return;
-	const itemIndex = 'getItemIndex' in context ? context.getItemIndex() : undefined;
+	const context = 'itemIndex' in at ? at.context : at;
+	const itemIndex =
+		'itemIndex' in at ? at.itemIndex : 'getItemIndex' in at ? at.getItemIndex() : undefined;
 	const where = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
 	throw new NodeOperationError(context.getNode(), `The ${displayName} ${problem.problem}${where}`, {
 		description: problem.fix,
@@ -209,15 +224,16 @@ export const checkListLimit = beforeSending(function () {
 });
 
 /** The Organization ID parameter, or the credential's when that is left empty. */
-export async function organizationIdOf(context: Context): Promise<string> {
-	const own = parameterValue(context, 'organizationId');
+export async function organizationIdOf(where: Context | ItemOf): Promise<string> {
+	const own = parameterValue(where, 'organizationId');
+	const context = 'itemIndex' in where ? where.context : where;
 	const value =
 		typeof own === 'string' && own.trim()
 			? own
 			: (await context.getCredentials(CREDENTIAL_TYPE)).organizationId;
 	const problem = checkId(value, 'organization', true);
 	ensure(
-		context,
+		where,
 		'Organization ID',
 		problem && problem.problem === 'is empty'
 			? {

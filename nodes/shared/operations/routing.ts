@@ -163,7 +163,7 @@ function pageThrough(endpoint: ListEndpoint, hints: FailureHints) {
 		const simplify = this.getNodeParameter('simplify', false) as boolean;
 		const request = requestData.options as IHttpRequestOptions;
 		return await inTurn(this, async (requester) => {
-			const rows = await readList(
+			const { rows } = await readList(
 				endpoint,
 				request,
 				limit,

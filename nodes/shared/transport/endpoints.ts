@@ -98,6 +98,13 @@ export function messageId(message: IDataObject): string {
 	return String(message.id ?? message.public_id ?? message._id ?? '');
 }
 
+/** What a list read brought: its rows, and whether the index's cap cut it short. */
+export interface ListRead {
+	rows: IDataObject[];
+	/** The answer stopped at the cap with more matches past it, and no window could go on. */
+	cut: boolean;
+}
+
 /**
  * Reads up to `limit` rows (Infinity: all) in pages as large as the endpoint allows, stopping as
  * soon as the answer says it is done; past a cap it goes on by windows where the endpoint can.
@@ -107,11 +114,12 @@ export async function readList(
 	request: IHttpRequestOptions,
 	limit: number,
 	call: (request: IHttpRequestOptions) => Promise<IDataObject>,
-): Promise<IDataObject[]> {
+): Promise<ListRead> {
 	const rows: IDataObject[] = [];
 	const taken = new Set<string>();
 	let window = request;
 	let windowed = false;
+	let cut = false;
 	for (let offset = 0; rows.length < limit; ) {
 		const size = Math.min(endpoint.maxPageSize, limit - rows.length);
 		const page = endpoint.readPage(await call(endpoint.pageRequest(window, offset, size)), offset);
@@ -123,14 +131,19 @@ export async function readList(
 			rows.push(row);
 			added++;
 		}
+		// A window always holds the row it starts from; none at all means the index cannot compare
+		// times (before Meilisearch 1.15), so what lies past the cap is out of reach.
+		if (windowed && offset === 0 && page.rows.length === 0) cut = true;
 		offset += page.rows.length;
 		if (page.more && page.rows.length > 0) continue;
 		const last = rows.at(-1);
-		const next = page.capped && last && endpoint.nextWindow?.(request, last);
+		if (!page.capped || !last || rows.length >= limit) break;
+		const next = endpoint.nextWindow?.(request, last);
+		if (!next) cut = true;
 		if (!next || (windowed && added === 0)) break;
 		window = next;
 		windowed = true;
 		offset = 0;
 	}
-	return rows.slice(0, limit);
+	return { rows: rows.slice(0, limit), cut };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type {
 	ICredentialsDecrypted,
 	IDataObject,
+	IExecuteFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
 	IPollFunctions,
@@ -24,7 +25,7 @@ import { Pacer } from './pacer';
 import type { RoutesSetting } from './routes';
 import { RoutesError, isFamilyPath, isRouteNotServed, routeMemory } from './routes';
 
-type RequestContext = IExecuteSingleFunctions | IPollFunctions;
+type RequestContext = IExecuteFunctions | IExecuteSingleFunctions | IPollFunctions;
 
 /** Waits before each repeat of a request after a 503, a refused connection or (reads) any outage. */
 const OUTAGE_WAITS_MS = [250, 1000, 3000];
@@ -183,7 +184,8 @@ export class Requester {
 		{ request, hints = {}, write }: Call,
 		acceptedStatuses: number[] = [],
 	): Promise<HttpResponse> {
-		const itemIndex = 'getItemIndex' in this.context ? this.context.getItemIndex() : undefined;
+		const itemIndex =
+			hints.itemIndex ?? ('getItemIndex' in this.context ? this.context.getItemIndex() : undefined);
 		const failureHints: FailureHints = { ...hints, itemIndex };
 		let outages = 0;
 		const rateLimit = { waits: 0, waitedMs: 0 };

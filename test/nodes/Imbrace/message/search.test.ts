@@ -1,5 +1,4 @@
-import { getNodeTypes, runNode } from '../../../harness/engine';
-import { NODE_TYPE } from '../../../harness/package';
+import { runNode } from '../../../harness/engine';
 import { byId, callApi, useSandbox } from '../../../harness/sandbox';
 
 type Envelope = { message: { hits: Record<string, unknown>[]; estimatedTotalHits: number } };
@@ -125,21 +124,38 @@ describe('iMBRACE node: message Search', () => {
 		});
 	});
 
-	it('stops at the cap in Relevance order, and says so in a hint under the output', async () => {
+	it('stops at the cap in Relevance order, and says so under the output', async () => {
 		const run = await search({ returnAll: true, options: { sort: 'relevance' } });
 
 		expect(run.output).toHaveLength(1000);
 		expect(searchBodies()).toEqual([
 			{ method: 'POST', path: SEARCH, body: { q: '', limit: 1000, offset: 0 } },
 		]);
-		const { description } = (await getNodeTypes()).getByNameAndVersion(NODE_TYPE, 1);
-		expect(description.hints).toEqual([
-			expect.objectContaining({
-				message: expect.stringContaining('the output stops at the first 1,000 hits'),
+		expect(run.hints).toEqual([
+			{
+				message:
+					"Search stopped at iMBRACE's 1,000-hit cap: 1,000 messages came back, and more match. To get every match, sort by Newest First or Oldest First (which reads on past the cap where the index compares text, Meilisearch 1.15 or later), or use Fetch by Filter, which has no cap.",
 				location: 'outputPane',
-				displayCondition: expect.stringContaining('$parameter["returnAll"] === true'),
-			}),
+			},
 		]);
+	});
+
+	it('says nothing of the cap when the answer was not cut', async () => {
+		const conversationId = fixture.sandbox.addConversation();
+		fixture.sandbox.addMessages({ conversationId, count: 3, text: 'A xylophone for the party' });
+		const all = await search({ returnAll: true, options: { sort: 'newestFirst' } });
+		const few = await search({
+			query: 'xylophone',
+			returnAll: true,
+			options: { sort: 'relevance' },
+		});
+		const exactly = await search({ limit: 1000, options: { sort: 'relevance' } });
+
+		expect(all.hints).toEqual([]);
+		expect(few.output).toHaveLength(3);
+		expect(few.hints).toEqual([]);
+		expect(exactly.output).toHaveLength(1000);
+		expect(exactly.hints).toEqual([]);
 	});
 
 	describe('on an index before Meilisearch 1.15', () => {
@@ -159,6 +175,13 @@ describe('iMBRACE node: message Search', () => {
 
 			expect(run.error).toBeUndefined();
 			expect(run.output).toHaveLength(1000);
+			expect(run.hints).toEqual([
+				{
+					message:
+						"Search stopped at iMBRACE's 1,000-hit cap: 1,000 messages came back, and more match. This index cannot read on past the cap by time (it compares text from Meilisearch 1.15 on). To get every match, use Fetch by Filter, which has no cap.",
+					location: 'outputPane',
+				},
+			]);
 			const bodies = older.sandbox.requests().map((request) => request.body);
 			expect(bodies).toEqual([
 				{ q: '', sort: ['created_at:desc'], limit: 1000, offset: 0 },
@@ -256,5 +279,42 @@ describe('iMBRACE node: message Search', () => {
 		const run = await search({ limit: 1, organizationId: fixture.sandbox.ids.otherOrganizationId });
 
 		expect(run.error?.message).toBe('Forbidden (HTTP 403)');
+	});
+
+	it('fails only its item with Continue On Fail, paired with it, and goes on with the others', async () => {
+		const run = await runNode({
+			parameters: {
+				resource: 'message',
+				operation: 'search',
+				organizationId: '={{ $json.organization }}',
+				limit: 1,
+			},
+			items: [
+				{ json: { organization: 'org_imbrace' } },
+				{ json: { organization: 'imbrace' } },
+				{ json: { organization: 'org_imbrace' } },
+			],
+			credentials: fixture.credentials(),
+			settings: { onError: 'continueRegularOutput' },
+		});
+
+		expect(run.error).toBeUndefined();
+		expect(run.output.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+		]);
+		expect(run.output[1].json).toEqual({
+			error: 'The Organization ID "imbrace" is not an organization ID [item 1]',
+		});
+		expect(searchBodies().map((request) => request.path)).toEqual([SEARCH, SEARCH]);
+	});
+
+	it('applies the Timeout under Request Options', async () => {
+		fixture.sandbox.injectFault({ kind: 'delay', ms: 1500, match: { path: SEARCH }, times: 4 });
+
+		const run = await search({ limit: 1, requestOptions: { timeout: 200 } });
+
+		expect(run.error?.message).toBe(`${fixture.sandbox.url} did not answer in time`);
 	});
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 
 import type { N8nInstance } from '../../scripts/n8n/instance';
 import { execute, importWorkflows } from '../../scripts/n8n/instance';
-import { CREDENTIAL_ID, EXAMPLES_DIR } from '../../scripts/n8n/examples';
+import { EXAMPLES_DIR } from '../../scripts/n8n/examples';
+import { CREDENTIALS } from '../workflows';
 import { RUNTIMES } from '../../scripts/n8n/runtime';
 import type { Major } from '../../scripts/n8n/runtime';
 import type { Sandbox } from '../sandbox';
@@ -55,7 +56,7 @@ function orderedSends(conversations: string[], texts: string[]) {
 					messageType: 'text',
 					text: '={{ $json.text }}',
 				},
-				credentials: { imbraceApi: { id: CREDENTIAL_ID, name: 'iMBRACE sandbox' } },
+				credentials: CREDENTIALS,
 			},
 		],
 		connections: {

@@ -1,8 +1,9 @@
 import type { N8nInstance, RunningN8n } from '../../scripts/n8n/instance';
-import { CREDENTIAL_ID, sandboxCredential } from '../../scripts/n8n/examples';
+import { sandboxCredential } from '../../scripts/n8n/examples';
 import { importWorkflows, mustRun, signIn, startN8n } from '../../scripts/n8n/instance';
 import type { RecordedRequest, Sandbox } from '../sandbox';
 import { nextRequest, startSandbox } from '../sandbox';
+import { REPLY_LOOP_ID, replyLoopWorkflow } from '../workflows';
 import { prepareN8n } from './n8n';
 
 /** A poll of the whole organization: a request to the message index (search or fetch). */
@@ -15,55 +16,6 @@ const SEND_PATHS = [
 ];
 const isSend = (request: RecordedRequest) =>
 	request.method === 'POST' && SEND_PATHS.includes(request.path);
-
-const CREDENTIALS = { imbraceApi: { id: CREDENTIAL_ID, name: 'iMBRACE sandbox' } };
-
-/**
- * The reply loop a user builds: the trigger on one conversation, with its defaults, and a Send
- * into the same conversation. With its defaults the trigger must not take the replies for new
- * messages (they come from the same credential).
- */
-function replyLoop(conversationId: string) {
-	return {
-		id: 'imbraceReplyLoop',
-		name: 'Reply to every new message of a conversation',
-		active: false,
-		nodes: [
-			{
-				id: 'reply-loop-1',
-				name: 'New Message',
-				type: 'n8n-nodes-imbrace.imbraceTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {
-					pollTimes: { item: [{ mode: 'everyMinute' }] },
-					scope: 'conversation',
-					conversationId,
-				},
-				credentials: CREDENTIALS,
-			},
-			{
-				id: 'reply-loop-2',
-				name: 'Answer',
-				type: 'n8n-nodes-imbrace.imbrace',
-				typeVersion: 1,
-				position: [220, 0],
-				parameters: {
-					resource: 'message',
-					operation: 'send',
-					conversationId: '={{ $json.conversation_id }}',
-					messageType: 'text',
-					text: '=Thanks, we got your message: {{ $json.text }}',
-				},
-				credentials: CREDENTIALS,
-			},
-		],
-		connections: {
-			'New Message': { main: [[{ node: 'Answer', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
-}
 
 describe('the auto-reply example, active in a running n8n 2.x', () => {
 	let sandbox: Sandbox;
@@ -78,9 +30,9 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 		sandbox = await startSandbox();
 		loopConversation = sandbox.addConversation();
 		instance = await prepareN8n(2, sandbox);
-		await importWorkflows(instance, [replyLoop(loopConversation)]);
+		await importWorkflows(instance, [replyLoopWorkflow(loopConversation)]);
 		await mustRun(instance, ['publish:workflow', '--id=imbraceAutoReply']);
-		await mustRun(instance, ['publish:workflow', '--id=imbraceReplyLoop']);
+		await mustRun(instance, ['publish:workflow', `--id=${REPLY_LOOP_ID}`]);
 		// n8n polls once when it activates the workflow: that poll only marks where things stand.
 		const activationPoll = nextRequest(sandbox, isPoll, 120_000);
 		n8n = await startN8n(instance);
@@ -146,7 +98,7 @@ describe('the auto-reply example, active in a running n8n 2.x', () => {
 			await nextRequest(sandbox, isLoopPoll, 70_000);
 		}
 
-		const runs = await executions('imbraceReplyLoop');
+		const runs = await executions(REPLY_LOOP_ID);
 		expect(runs).toHaveLength(2);
 		expect(runs.every((run) => run.status === 'success' && run.mode === 'trigger')).toBe(true);
 		expect(sandbox.requests().filter(isLoopReply)).toHaveLength(2);

@@ -8,8 +8,10 @@ import { writeSandboxCredential } from '../../scripts/n8n/examples';
 import { importFiles, importWorkflows, mustRun, signIn } from '../../scripts/n8n/instance';
 import type { QueueCluster } from '../../scripts/queue/cluster';
 import { startQueueCluster } from '../../scripts/queue/cluster';
+import { callApi } from '../harness/sandbox';
 import type { RecordedRequest, Sandbox, StoredMessage } from '../sandbox';
 import { nextRequest, startSandbox } from '../sandbox';
+import { REPLY_LOOP_ID, replyLoopWorkflow } from '../workflows';
 import {
 	SEND_WEBHOOK_PATH,
 	SEND_WORKFLOW_ID,
@@ -61,6 +63,7 @@ describe('n8n 2.41.1 in queue mode: a main, two workers, Postgres and Redis', ()
 	let cluster: QueueCluster;
 	let cookie = '';
 	let triggerConversationId: string;
+	let loopConversationId: string;
 
 	/** n8n's REST API as the owner, signing in again after a restart of the main. */
 	async function rest<T>(path: string): Promise<T> {
@@ -136,15 +139,21 @@ describe('n8n 2.41.1 in queue mode: a main, two workers, Postgres and Redis', ()
 	beforeAll(async () => {
 		sandbox = await startSandbox();
 		triggerConversationId = sandbox.addConversation();
+		loopConversationId = sandbox.addConversation();
 		cluster = await startQueueCluster({
 			workers: 2,
 			// Imported and published before the main starts, so that it activates both at start-up.
 			async prepare(main) {
 				const credentials = writeSandboxCredential(join(main.userFolder, 'import'), sandbox);
 				await importFiles(main, { credentials: [credentials] });
-				await importWorkflows(main, [sendWorkflow(), triggerWorkflow(triggerConversationId)]);
-				await mustRun(main, ['publish:workflow', `--id=${SEND_WORKFLOW_ID}`]);
-				await mustRun(main, ['publish:workflow', `--id=${TRIGGER_WORKFLOW_ID}`]);
+				await importWorkflows(main, [
+					sendWorkflow(),
+					triggerWorkflow(triggerConversationId),
+					replyLoopWorkflow(loopConversationId),
+				]);
+				for (const id of [SEND_WORKFLOW_ID, TRIGGER_WORKFLOW_ID, REPLY_LOOP_ID]) {
+					await mustRun(main, ['publish:workflow', `--id=${id}`]);
+				}
 			},
 		});
 		await withLogsOnFailure(waitForActivation)();
@@ -152,14 +161,14 @@ describe('n8n 2.41.1 in queue mode: a main, two workers, Postgres and Redis', ()
 
 	/**
 	 * n8n 2.41 activates published workflows in the background once it has started (its
-	 * publication service): waits until it reports both as published and the trigger has polled.
+	 * publication service): waits until it reports them as published and the trigger has polled.
 	 */
 	async function waitForActivation() {
 		await waitFor(
-			'n8n to publish both workflows',
+			'n8n to publish the workflows',
 			async () => {
 				const statuses = await Promise.all(
-					[SEND_WORKFLOW_ID, TRIGGER_WORKFLOW_ID].map(
+					[SEND_WORKFLOW_ID, TRIGGER_WORKFLOW_ID, REPLY_LOOP_ID].map(
 						async (id) =>
 							(await rest<{ status: string }>(`/rest/workflows/${id}/publication-status`)).status,
 					),
@@ -293,6 +302,56 @@ describe('n8n 2.41.1 in queue mode: a main, two workers, Postgres and Redis', ()
 			}),
 		);
 	});
+
+	it(
+		'runs a reply loop whose sends run on the workers: one execution per contact message, none for its own replies or the same agent’s other messages',
+		withLogsOnFailure(async () => {
+			const isLoopPoll = (request: RecordedRequest) =>
+				request.method === 'GET' && request.query.conversation_id === loopConversationId;
+			const isLoopReply = (request: RecordedRequest) =>
+				request.method === 'POST' &&
+				isMessagesPath(request.path) &&
+				(request.body as { conversation_id?: string }).conversation_id === loopConversationId;
+			const texts = ['Where is my order?', 'Any news?'];
+			for (const text of texts) {
+				const reply = nextRequest(sandbox, isLoopReply, POLL_WAIT_MS);
+				sandbox.addMessages({ conversationId: loopConversationId, text });
+				expect((await reply).body).toMatchObject({ text: `Thanks, we got your message: ${text}` });
+			}
+			// The same agent writes from elsewhere (iMBRACE's dashboard, another n8n).
+			await callApi(sandbox, MESSAGES, {
+				method: 'POST',
+				body: { conversation_id: loopConversationId, type: 'text', text: 'From the dashboard' },
+			});
+			// Two more polls read the second reply and the agent's message, and pass over both.
+			await nextRequest(sandbox, isLoopPoll, POLL_WAIT_MS);
+			await nextRequest(sandbox, isLoopPoll, POLL_WAIT_MS);
+			const runs = await waitFor(
+				'the reply executions to finish',
+				async () => {
+					const found = await executions(REPLY_LOOP_ID);
+					return found.every((run) => FINISHED.has(run.status)) ? found : undefined;
+				},
+				60_000,
+			);
+
+			expect(await failures(runs)).toEqual([]);
+			expect(runs.map((run) => run.mode)).toEqual(['trigger', 'trigger']);
+			const ranOnWorkers = new Set(cluster.workers.flatMap((worker) => worker.startedExecutions()));
+			expect(runs.filter((run) => !ranOnWorkers.has(run.id))).toEqual([]);
+			const stored = (await callApi(
+				sandbox,
+				`${MESSAGES}?conversation_id=${loopConversationId}&limit=100`,
+			)) as { data: Array<{ content: { text: string } }> };
+			expect(stored.data.map((message) => message.content.text).reverse()).toEqual([
+				'Where is my order?',
+				'Thanks, we got your message: Where is my order?',
+				'Any news?',
+				'Thanks, we got your message: Any news?',
+				'From the dashboard',
+			]);
+		}),
+	);
 
 	it(
 		'emits each new message exactly once while the main is stopped and started twice between polls',

@@ -1,7 +1,5 @@
 // The workflows of the queue-mode test, as n8n's CLI imports them.
-import { CREDENTIAL_ID } from '../../scripts/n8n/examples';
-
-const CREDENTIALS = { imbraceApi: { id: CREDENTIAL_ID, name: 'iMBRACE sandbox' } };
+import { CREDENTIALS } from '../workflows';
 
 export const SEND_WORKFLOW_ID = 'imbraceQueueSend';
 export const SEND_WEBHOOK_PATH = 'imbrace-queue-send';

@@ -77,7 +77,7 @@ export class ImbraceApi implements ICredentialType {
 				{
 					name: 'API Key',
 					value: 'apiKey',
-					description: 'An organisation API key (api_…), sent as x-api-key',
+					description: 'An organization API key (api_…), sent as x-api-key',
 				},
 			],
 			default: 'accessToken',

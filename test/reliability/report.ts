@@ -109,6 +109,8 @@ function summary(data: ReportData): string {
 	const soak = Object.values(data.soak);
 	const lost = soak.reduce((sum, figures) => sum + figures.lost, 0);
 	const duplicated = soak.reduce((sum, figures) => sum + figures.duplicated, 0);
+	const own = soak.reduce((sum, figures) => sum + figures.ownAdded, 0);
+	const ownEmitted = soak.reduce((sum, figures) => sum + figures.ownEmitted, 0);
 	return [
 		`The suite (\`test/reliability\`, part of \`npm test\`) runs the built package through n8n-core's engine against the local iMBRACE sandbox.`,
 		`It fed ${data.badInputs.length} bad inputs to the eight operations and the credential, each next to a good item with Continue On Fail:`,
@@ -116,7 +118,7 @@ function summary(data: ReportData): string {
 		`${checked} were refused by the node before any request was sent, ${refused} were sent and refused by iMBRACE in exactly one request, and the rest were accepted or could not reach a host.`,
 		`It injected every fault the sandbox knows into every operation, ${data.faults.length} cells, each without and with Retry On Fail: the node got through ${data.faults.length - failed} of them by itself, ${failed} reached the user as an error that says what happened and what to do, and with Retry On Fail ${recovered} of ${data.faults.length} ended well; no write was made twice.`,
 		`It sent ${number(VOLUME_SENDS)} messages over ${VOLUME_CONVERSATIONS} conversations ${data.volume.length} times while one request in ten failed: ${number(data.volume.reduce((sum, row) => sum + row.lost + row.duplicated + row.outOfOrder, 0))} messages were lost, duplicated or out of order.`,
-		`The trigger soak emitted ${soak.map((figures) => number(figures.emitted)).join(' and ')} messages for its two scopes, with ${lost} lost and ${duplicated} duplicated while 10% of requests failed.`,
+		`The trigger soak emitted ${soak.map((figures) => number(figures.emitted)).join(' and ')} messages for its two scopes, with ${lost} lost and ${duplicated} duplicated while 10% of requests failed; of the ${number(own)} messages sent with its own credential among them, it emitted ${number(ownEmitted)}.`,
 		data.secrets
 			? `No token appeared in ${number(data.secrets.outputItems + data.secrets.triggerItems)} output items, ${number(data.secrets.errors)} errors or ${number(data.secrets.logLines)} lines of n8n's log.`
 			: '',
@@ -213,6 +215,10 @@ export function renderReport(data: ReportData, unpaired: string[] = []): string 
 	];
 	const soakRows = [
 		figure('Messages added', (f) => number(f.added)),
+		figure(
+			"Messages sent with the trigger's own credential (emitted)",
+			(f) => `${number(f.ownAdded)} (${number(f.ownEmitted)})`,
+		),
 		figure(
 			'Bursts sharing one millisecond (largest)',
 			(f) => `${number(f.sharedBursts)} (${number(f.largestSharedBurst)})`,

@@ -35,7 +35,7 @@ describe.each<Soak>([
 ])('iMBRACE Trigger soak: %s', (_name, scope, mode, budgetMs, meili, query) => {
 	const fixture = useSandbox({ meili });
 
-	it(`emits exactly ${SOAK_MESSAGES} messages arriving in bursts, with 10% of requests failing`, async () => {
+	it(`emits exactly ${SOAK_MESSAGES} messages arriving in bursts, none of its own, with 10% of requests failing`, async () => {
 		const figures = await runSoak(fixture.sandbox, fixture.credentials(), {
 			scope,
 			mode,
@@ -46,10 +46,12 @@ describe.each<Soak>([
 		expect(figures).toMatchObject({
 			added: SOAK_MESSAGES,
 			emitted: SOAK_MESSAGES,
+			ownEmitted: 0,
 			lost: 0,
 			duplicated: 0,
 			inOrder: true,
 		});
+		expect(figures.ownAdded).toBeGreaterThan(SOAK_MESSAGES * 0.05);
 		expect(figures.sharedBursts).toBeGreaterThan(50);
 		expect(figures.injectedFaults).toBeGreaterThan(figures.requests * 0.05);
 		expect(figures.failedPolls).toBeGreaterThan(0);

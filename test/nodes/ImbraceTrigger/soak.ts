@@ -6,7 +6,8 @@ import { Random } from '../../sandbox/data';
 
 /**
  * The trigger soak: 10,000 messages arriving in random bursts, many sharing one millisecond, some
- * while a poll is paging, while 10% of requests fail. Every message gets an explicit time from a
+ * while a poll is paging, while 10% of requests fail; among them, about one in ten is sent with
+ * the trigger's own credential, which must never start the workflow. Every message gets an explicit time from a
  * clock of the soak's own (not the wall clock), so that its figures are the same on every run
  * (test/reliability publishes them).
  */
@@ -32,6 +33,9 @@ export interface SoakOptions {
 export interface SoakFigures {
 	added: number;
 	emitted: number;
+	/** Messages sent as the credential's own user, and how many of them were emitted. */
+	ownAdded: number;
+	ownEmitted: number;
 	lost: number;
 	duplicated: number;
 	inOrder: boolean;
@@ -74,8 +78,10 @@ export async function runSoak(
 	});
 	const first = await poller.poll();
 	if (first.emitted !== null || first.error) throw new Error('Activation emitted or failed');
+	const ownUser = String((poller.storedState().identity as { id?: string } | undefined)?.id);
 
 	const added: string[] = [];
+	const ownAdded = new Set<string>();
 	let clock = CLOCK_START_MS;
 	let sharedBursts = 0;
 	let largestSharedBurst = 0;
@@ -90,9 +96,13 @@ export async function runSoak(
 		}
 		const messages = Array.from({ length: count }, (_, index) => ({
 			at: new Date(shared ? clock : clock + index).toISOString(),
+			...(random() < 0.1 ? { from: ownUser } : {}),
 		}));
 		clock += shared ? 1 : count;
-		for (const message of sandbox.addMessages({ conversationId, messages })) added.push(message.id);
+		for (const message of sandbox.addMessages({ conversationId, messages })) {
+			if (message.from === ownUser) ownAdded.add(message.id);
+			else added.push(message.id);
+		}
 	};
 
 	let failing = true;
@@ -131,10 +141,13 @@ export async function runSoak(
 		stop();
 	}
 
-	const emittedSet = new Set(emitted);
+	const ownEmitted = emitted.filter((id) => ownAdded.has(id)).length;
+	const emittedSet = new Set(emitted.filter((id) => !ownAdded.has(id)));
 	return {
 		added: added.length,
 		emitted: emitted.length,
+		ownAdded: ownAdded.size,
+		ownEmitted,
 		lost: added.filter((id) => !emittedSet.has(id)).length,
 		duplicated: emitted.length - emittedSet.size,
 		inOrder: JSON.stringify(emitted) === JSON.stringify(added),

@@ -1,8 +1,10 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { conversationDescription } from './resources/conversation';
-import { messageDescription } from './resources/message';
+import { listSearch } from '../shared/listSearch';
+import { conversationFields, conversationOperation } from './resources/conversation';
+import { messageFields, messageOperation } from './resources/message';
+import { conversationIdField } from './resources/message/conversationId';
 
 export class Imbrace implements INodeType {
 	description: INodeTypeDescription = {
@@ -13,7 +15,7 @@ export class Imbrace implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Read conversation counts, open conversations, and send, list, search and fetch messages in iMBRACE',
+			'Work the iMBRACE inbox (get, close, reopen and assign conversations, read counts) and send, list, search and fetch messages',
 		defaults: { name: 'iMBRACE' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -49,8 +51,13 @@ export class Imbrace implements INodeType {
 				],
 				default: 'message',
 			},
-			...conversationDescription,
-			...messageDescription,
+			conversationOperation,
+			messageOperation,
+			conversationIdField,
+			...conversationFields,
+			...messageFields,
 		],
 	};
+
+	methods = { listSearch };
 }

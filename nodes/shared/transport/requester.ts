@@ -4,6 +4,7 @@ import type {
 	IDataObject,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
+	ILoadOptionsFunctions,
 	IPollFunctions,
 } from 'n8n-workflow';
 import type { JsonObject } from 'n8n-workflow';
@@ -24,7 +25,7 @@ import { Pacer } from './pacer';
 import type { RoutesSetting } from './routes';
 import { RoutesError, isRouteNotServed, routeMemory } from './routes';
 
-type RequestContext = IExecuteSingleFunctions | IPollFunctions;
+type RequestContext = IExecuteSingleFunctions | IPollFunctions | ILoadOptionsFunctions;
 
 /** Waits before each repeat of a request after a 503, a refused connection or (reads) any outage. */
 const OUTAGE_WAITS_MS = [250, 1000, 3000];
@@ -193,7 +194,13 @@ export class Requester {
 					this.gateway.token.pacer.rateLimited(waitMs);
 					continue;
 				}
-				if (isRouteNotServed(status, body) && this.gateway.routes === 'auto' && !rerouted) {
+				// The inbox has one route only: another family would not serve it either.
+				if (
+					isRouteNotServed(status, body) &&
+					this.gateway.routes === 'auto' &&
+					!rerouted &&
+					!hints.inbox
+				) {
 					// The gateway no longer serves the family it served: find out again, once.
 					routeMemory.forget(this.gateway.baseUrl);
 					rerouted = true;

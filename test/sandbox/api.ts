@@ -1,6 +1,7 @@
 /**
- * The Conversations API endpoints (the wire contract, /work/shared/imbrace-api.md): routing,
- * authentication and the handlers. Pure request-in, response-out; server.ts does the HTTP.
+ * The Conversations API endpoints (the wire contract, §1–§8): routing, authentication and the
+ * handlers. Pure request-in, response-out; server.ts does the HTTP. The inbox (§9–§21) adds its
+ * routes and its part of sending from inbox.ts.
  */
 import { createHash } from 'node:crypto';
 
@@ -39,6 +40,8 @@ export interface ApiRequest {
 	/** The path without the query string, as sent (not decoded). */
 	path: string;
 	query: Record<string, string>;
+	/** The query as sent (no `?`), for parameters that repeat; absent means none. */
+	queryString?: string;
 	/** Lower-cased names. */
 	headers: Record<string, string>;
 	body: Buffer;
@@ -63,12 +66,18 @@ export type MeiliGeneration = (typeof MEILI_GENERATIONS)[number];
 export interface SandboxMode {
 	routes: RoutesMode;
 	meili: MeiliGeneration;
+	/** Whether the gateway routes the inbox's `/platform/…` and `/channel-service/…` paths (§9–§21). */
+	inbox: boolean;
+	/** Whether a free-form send to a WhatsApp contact silent for 24 h is refused (§21). */
+	whatsappWindow: boolean;
 }
 
 /** Meilisearch's default `maxTotalHits`: search never ranks past it (fetch is not capped). */
 export const MAX_TOTAL_HITS = 1000;
 /** The stream that the API-key gate's `request_id`s come from; it restarts at reset. */
 const REQUEST_ID_SEED = 4242;
+/** The paths that the API-key gate names when it refuses an inbox path. */
+const KEY_PATHS = '/conversation_message, /board, /channels, /touchpoints, /campaign';
 
 export function jsonResponse(status: number, value: unknown): ApiResponse {
 	return { status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(value) };
@@ -104,10 +113,17 @@ export const GATEWAY_INFO = {
 	env: 'sandbox',
 };
 
-type Handler = (principal: Principal, request: ApiRequest, parameters: string[]) => ApiResponse;
+export type Handler = (
+	principal: Principal,
+	request: ApiRequest,
+	parameters: string[],
+) => ApiResponse;
 
-/** `documented` and `current` are the two families; search and fetch are `shared` (one path). */
-type RouteFamily = 'documented' | 'current' | 'shared';
+/**
+ * `documented` and `current` are the two families; search and fetch are `shared` (one path);
+ * `inbox` is §9–§21 (one family, served unless the mode's `inbox` is off).
+ */
+type RouteFamily = 'documented' | 'current' | 'shared' | 'inbox';
 
 interface Route {
 	family: RouteFamily;
@@ -124,11 +140,11 @@ function belowMount(path: string, mount: string): string {
 }
 
 /** Tells a handler's early answer from the value it was after. */
-function isResponse(value: object): value is ApiResponse {
+export function isResponse(value: object): value is ApiResponse {
 	return 'contentType' in value;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -145,7 +161,7 @@ function readJson(request: ApiRequest): JsonBody {
 }
 
 /** A JSON object body ({} when empty); undefined for invalid JSON or a non-object. */
-function readJsonObject(request: ApiRequest): Record<string, unknown> | undefined {
+export function readJsonObject(request: ApiRequest): Record<string, unknown> | undefined {
 	const body = readJson(request);
 	if (!body.ok) return undefined;
 	if (body.value === undefined) return {};
@@ -258,8 +274,17 @@ export function summariseMultipart(parts: readonly MultipartPart[]): MultipartSu
 export class ConversationsApi {
 	/** Routes with a fixed path, by `METHOD path`: one lookup per request. */
 	private readonly exactRoutes = new Map<string, Route>();
-	/** Routes with a parameter in the path (search and fetch), tried in order. */
-	private readonly patternRoutes: Array<{ pattern: RegExp; route: Route }> = [];
+	/** Routes with a parameter in the path, tried in order. */
+	private readonly patternRoutes: Array<{ method: string; pattern: RegExp; route: Route }> = [];
+	/**
+	 * The inbox's part of a §6 send (template types, the 24-hour window): a stored type and
+	 * content, an answer instead, or undefined to leave the body to §6's own types.
+	 */
+	sendExtension?: (
+		principal: Principal,
+		conversation: Conversation,
+		fields: Record<string, unknown>,
+	) => { type: string; content: Record<string, unknown> } | ApiResponse | undefined;
 	/** The `request_id`s of the API-key gate's answers: seeded, so runs repeat. */
 	private requestIds = new Random(REQUEST_ID_SEED);
 
@@ -322,6 +347,7 @@ export class ConversationsApi {
 			['fetch', this.fetchDocuments],
 		] as const) {
 			this.patternRoutes.push({
+				method: 'POST',
 				pattern: new RegExp(`^/v1/backend/meilisearch/([^/]+)/${action}$`),
 				route: {
 					family: 'shared',
@@ -331,6 +357,16 @@ export class ConversationsApi {
 				},
 			});
 		}
+	}
+
+	/**
+	 * An inbox route: `path` exact, or a pattern whose groups are the handler's parameters;
+	 * `mount` is what the gateway strips before its key check.
+	 */
+	addInboxRoute(method: string, path: string | RegExp, mount: string, handler: Handler): void {
+		const route: Route = { family: 'inbox', mount, servicePrefix: '', handler };
+		if (typeof path === 'string') this.exactRoutes.set(`${method} ${path}`, route);
+		else this.patternRoutes.push({ method, pattern: path, route });
 	}
 
 	/** Back to the first `request_id` (reset). */
@@ -346,8 +382,9 @@ export class ConversationsApi {
 		// A known path with another method is as unknown as any other path.
 		let route = this.exactRoutes.get(`${method} ${path}`);
 		let parameters: string[] = [];
-		if (!route && method === 'POST') {
+		if (!route) {
 			for (const candidate of this.patternRoutes) {
+				if (candidate.method !== method) continue;
 				const match = candidate.pattern.exec(path);
 				if (!match) continue;
 				route = candidate.route;
@@ -357,12 +394,16 @@ export class ConversationsApi {
 		}
 		if (!route) return errors.notFound();
 		// The gateway authenticates before it proxies: a bad token is 401 even where nothing serves.
-		const principal = this.authenticate(request.headers, belowMount(path, route.mount));
+		const principal = this.authenticate(
+			request.headers,
+			belowMount(path, route.mount),
+			route.family === 'inbox',
+		);
 		if (isResponse(principal)) return principal;
 		if (!this.serves(route.family)) {
 			// Not iMBRACE's body but the service's (NestJS) own. A documented alias reaches the
-			// service below its mount; a current path, on a gateway without the channel-service
-			// mount, reaches the legacy backend whole.
+			// service below its mount; a current or inbox path, on a gateway without its mount,
+			// reaches the legacy backend whole.
 			const seenPath =
 				route.family === 'documented' ? route.servicePrefix + belowMount(path, route.mount) : path;
 			return jsonResponse(404, {
@@ -376,15 +417,21 @@ export class ConversationsApi {
 
 	private serves(family: RouteFamily): boolean {
 		const { routes } = this.mode;
+		if (family === 'inbox') return this.mode.inbox;
 		return family === 'shared' || routes === 'both' || routes === family;
 	}
 
 	/**
 	 * x-access-token (acc_ tokens) wins over x-api-key (api_ keys) when both are sent. An API key
 	 * goes through the gateway's key gate, with its own bodies; `gatePath` is the path that the
-	 * gate checks a scoped key's permissions against.
+	 * gate checks a scoped key's permissions against. On the inbox's paths the gate's refusal
+	 * also lists the paths a key may be given.
 	 */
-	private authenticate(headers: Record<string, string>, gatePath: string): Principal | ApiResponse {
+	private authenticate(
+		headers: Record<string, string>,
+		gatePath: string,
+		inbox: boolean,
+	): Principal | ApiResponse {
 		const accessToken = headers['x-access-token'];
 		const apiKey = headers['x-api-key'];
 		if (accessToken) {
@@ -404,7 +451,9 @@ export class ConversationsApi {
 			if (allowedPaths && !allowedPaths.some((prefix) => gatePath.startsWith(prefix))) {
 				return jsonResponse(403, {
 					error: 'Forbidden',
-					message: `Invalid API path: ${gatePath}`,
+					message: inbox
+						? `Invalid API path: ${gatePath}, the path should be one of the following: ${KEY_PATHS}`
+						: `Invalid API path: ${gatePath}`,
 					request_id: this.requestIds.uuid(),
 				});
 			}
@@ -631,7 +680,9 @@ export class ConversationsApi {
 		const conversation = this.resolveConversation(principal, fields.conversation_id);
 		if (isResponse(conversation)) return conversation;
 		if (!isRecord(body.value)) return errors.invalidMessage();
-		const content = messageContent(fields);
+		const extended = this.sendExtension?.(principal, conversation, fields);
+		if (extended && isResponse(extended)) return extended;
+		const content = extended ?? messageContent(fields);
 		if (!content) return errors.invalidMessage();
 		const record = this.store.addMessage(conversation, {
 			from: principal.userId,

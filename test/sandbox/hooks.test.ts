@@ -920,9 +920,10 @@ describe('reset and info', () => {
 		expect(answer.json).toEqual({
 			url: sandbox.url,
 			seedNow: '2025-06-30T12:00:00.000Z',
-			mode: { routes: 'both', meili: '1.15' },
+			mode: { routes: 'both', meili: '1.15', inbox: true, whatsappWindow: false },
 			tokens: sandbox.tokens,
 			ids: sandbox.ids,
+			inboxIds: sandbox.inboxIds,
 		});
 	});
 

@@ -15,6 +15,8 @@ afterAll(() => sandbox.close());
 afterEach(() => sandbox.reset());
 
 const NOT_FOUND = { message: 'Not Found' };
+/** The inbox's settings of a mode, as startSandbox() sets them. */
+const INBOX_DEFAULTS = { inbox: true, whatsappWindow: false };
 const REQUIRED = { message: 'Unauthorized - API key or Access Token required' };
 const INVALID_TOKEN = { message: 'Unauthorized - Invalid token' };
 const INVALID_PARAMETERS = { code: 40000, message: 'Invalid request parameters' };
@@ -465,7 +467,7 @@ describe('the API-key gate', () => {
 
 	test('the scoped key does not open paths without auth, nor unknown ones', async () => {
 		const root = await api('GET', '/', { apiKey: sandbox.tokens.scopedApiKey });
-		const unknown = await api('GET', '/platform/v1/business_units', {
+		const unknown = await api('GET', '/platform/v1/boards', {
 			apiKey: sandbox.tokens.scopedApiKey,
 		});
 		expect(root.status).toBe(200);
@@ -568,17 +570,32 @@ describe('index generations', () => {
 
 describe('mode, setMode and reset', () => {
 	test('startSandbox() serves both families on 1.15', async () => {
-		expect(sandbox.mode()).toEqual({ routes: 'both', meili: '1.15' });
+		expect(sandbox.mode()).toEqual({ routes: 'both', meili: '1.15', ...INBOX_DEFAULTS });
 		const answer = await api('GET', '/__sandbox/mode');
-		expect([answer.status, answer.json]).toEqual([200, { routes: 'both', meili: '1.15' }]);
+		expect([answer.status, answer.json]).toEqual([
+			200,
+			{ routes: 'both', meili: '1.15', ...INBOX_DEFAULTS },
+		]);
 	});
 
 	test('setMode changes what it names, keeps the rest, and answers the mode in force', () => {
-		expect(sandbox.setMode({ routes: 'current' })).toEqual({ routes: 'current', meili: '1.15' });
-		expect(sandbox.setMode({ meili: '1.14' })).toEqual({ routes: 'current', meili: '1.14' });
-		expect(sandbox.setMode({})).toEqual({ routes: 'current', meili: '1.14' });
-		expect(sandbox.setMode({ routes: undefined })).toEqual({ routes: 'current', meili: '1.14' });
-		expect(sandbox.mode()).toEqual({ routes: 'current', meili: '1.14' });
+		expect(sandbox.setMode({ routes: 'current' })).toEqual({
+			routes: 'current',
+			meili: '1.15',
+			...INBOX_DEFAULTS,
+		});
+		expect(sandbox.setMode({ meili: '1.14' })).toEqual({
+			routes: 'current',
+			meili: '1.14',
+			...INBOX_DEFAULTS,
+		});
+		expect(sandbox.setMode({})).toEqual({ routes: 'current', meili: '1.14', ...INBOX_DEFAULTS });
+		expect(sandbox.setMode({ routes: undefined })).toEqual({
+			routes: 'current',
+			meili: '1.14',
+			...INBOX_DEFAULTS,
+		});
+		expect(sandbox.mode()).toEqual({ routes: 'current', meili: '1.14', ...INBOX_DEFAULTS });
 	});
 
 	test('the mode returned is a copy', () => {
@@ -591,15 +608,18 @@ describe('mode, setMode and reset', () => {
 		[{ routes: 'all' }, 'routes must be one of documented, current, both'],
 		[{ meili: '1.13' }, 'meili must be one of 1.14, 1.15'],
 		[{ meili: 1.14 }, 'meili must be one of 1.14, 1.15'],
-		[{ route: 'current' }, 'Unknown mode setting route: use routes, meili'],
+		[{ route: 'current' }, 'Unknown mode setting route: use routes, meili, inbox, whatsappWindow'],
 	])('setMode(%j) throws and changes nothing', (mode, message) => {
 		expect(() => sandbox.setMode(mode as never)).toThrow(new SandboxInputError(message));
-		expect(sandbox.mode()).toEqual({ routes: 'both', meili: '1.15' });
+		expect(sandbox.mode()).toEqual({ routes: 'both', meili: '1.15', ...INBOX_DEFAULTS });
 	});
 
 	test('over HTTP: POST /__sandbox/mode answers the mode now in force; bad input 400', async () => {
 		const set = await api('POST', '/__sandbox/mode', { body: { routes: 'documented' } });
-		expect([set.status, set.json]).toEqual([200, { routes: 'documented', meili: '1.15' }]);
+		expect([set.status, set.json]).toEqual([
+			200,
+			{ routes: 'documented', meili: '1.15', ...INBOX_DEFAULTS },
+		]);
 		const bad = await api('POST', '/__sandbox/mode', { body: { meili: 'latest' } });
 		expect([bad.status, bad.json]).toEqual([400, { message: 'meili must be one of 1.14, 1.15' }]);
 		const notObject = await api('POST', '/__sandbox/mode', { body: ['current'] });
@@ -610,6 +630,7 @@ describe('mode, setMode and reset', () => {
 		expect((await api('GET', '/__sandbox/mode')).json).toEqual({
 			routes: 'documented',
 			meili: '1.15',
+			...INBOX_DEFAULTS,
 		});
 		const served = await api('GET', '/channel-service/v1/channels/_conv_count', {
 			token: sandbox.tokens.agent,
@@ -623,23 +644,23 @@ describe('mode, setMode and reset', () => {
 	test('GET /__sandbox/info includes the mode', async () => {
 		sandbox.setMode({ meili: '1.14' });
 		const answer = await api<{ mode: unknown }>('GET', '/__sandbox/info');
-		expect(answer.json.mode).toEqual({ routes: 'both', meili: '1.14' });
+		expect(answer.json.mode).toEqual({ routes: 'both', meili: '1.14', ...INBOX_DEFAULTS });
 	});
 
 	test('reset goes back to the mode the sandbox was started with', async () => {
 		const started = await startSandbox({ routes: 'current', meili: '1.14' });
 		try {
-			expect(started.mode()).toEqual({ routes: 'current', meili: '1.14' });
+			expect(started.mode()).toEqual({ routes: 'current', meili: '1.14', ...INBOX_DEFAULTS });
 			started.setMode({ routes: 'both', meili: '1.15' });
 			started.reset();
-			expect(started.mode()).toEqual({ routes: 'current', meili: '1.14' });
+			expect(started.mode()).toEqual({ routes: 'current', meili: '1.14', ...INBOX_DEFAULTS });
 			const documented = await call(started.url, 'GET', '/v2/backend/channels/_conv_count', {
 				token: started.tokens.agent,
 			});
 			expect([documented.status, documented.json]).toEqual([404, notServed('GET', '/_conv_count')]);
 			await call(started.url, 'POST', '/__sandbox/mode', { body: { routes: 'documented' } });
 			await call(started.url, 'POST', '/__sandbox/reset');
-			expect(started.mode()).toEqual({ routes: 'current', meili: '1.14' });
+			expect(started.mode()).toEqual({ routes: 'current', meili: '1.14', ...INBOX_DEFAULTS });
 		} finally {
 			await started.close();
 		}

@@ -27,6 +27,10 @@ import {
 	messageToApi,
 } from './data';
 import type { SandboxIds, SandboxStore, SandboxTokens, StoredMessage } from './data';
+import { InboxApi } from './inbox';
+import type { TeamConversationRecord } from './inbox';
+import { createInboxData } from './inbox-data';
+import type { InboxIds } from './inbox-data';
 import { multipartBoundary, parseMultipart } from './multipart';
 import { JitterDelays, TokenBuckets } from './traffic';
 import type { Jitter, RateLimit } from './traffic';
@@ -40,6 +44,10 @@ export interface SandboxOptions {
 	routes?: SandboxMode['routes'];
 	/** The Meilisearch generation of search and fetch: default '1.15'. */
 	meili?: SandboxMode['meili'];
+	/** Whether the inbox's paths (§9–§21) are routed: default true. */
+	inbox?: boolean;
+	/** Whether free-form sends outside WhatsApp's 24-hour window are refused (§21): default false. */
+	whatsappWindow?: boolean;
 	/** A random delay before every API request is handled; default none. */
 	jitter?: Jitter | null;
 	/** A token bucket per token; default none. */
@@ -131,8 +139,14 @@ export interface Sandbox {
 	seedNowMs: number;
 	tokens: SandboxTokens;
 	ids: SandboxIds;
+	/** The inbox's fixtures (§9–§21). */
+	inboxIds: InboxIds;
 	addMessages(input: AddMessagesInput): StoredMessage[];
 	addConversation(input?: AddConversationInput): string;
+	/** Read-back: a conversation's team conversations (§15), in the order they were made. */
+	teamConversations(conversationId: string): TeamConversationRecord[];
+	/** Read-back: a conversation's stored messages, oldest first (§5's shape). */
+	storedMessages(conversationId: string): StoredMessage[];
 	requests(): RecordedRequest[];
 	clearRequests(): void;
 	injectFault(fault: Fault): void;
@@ -140,7 +154,7 @@ export interface Sandbox {
 	onRequest(listener: (request: RecordedRequest) => void): () => void;
 	/** The mode in force. */
 	mode(): SandboxMode;
-	/** Changes the route families and/or the index generation at once; answers the mode now in force. */
+	/** Changes what it names of the mode at once; answers the mode now in force. */
 	setMode(mode: Partial<SandboxMode>): SandboxMode;
 	/** null turns it off. */
 	setJitter(jitter: Jitter | null): void;
@@ -395,12 +409,17 @@ function validateRateLimit(limit: unknown): RateLimit | null {
 
 /** Checks a mode change (it may come over HTTP as plain JSON). */
 function validateMode(change: unknown): Partial<SandboxMode> {
-	const mode = requireKeys(change, 'mode', ['routes', 'meili']);
+	const mode = requireKeys(change, 'mode', ['routes', 'meili', 'inbox', 'whatsappWindow']);
 	if (mode.routes !== undefined && !(ROUTE_MODES as readonly unknown[]).includes(mode.routes)) {
 		throw new SandboxInputError(`routes must be one of ${ROUTE_MODES.join(', ')}`);
 	}
 	if (mode.meili !== undefined && !(MEILI_GENERATIONS as readonly unknown[]).includes(mode.meili)) {
 		throw new SandboxInputError(`meili must be one of ${MEILI_GENERATIONS.join(', ')}`);
+	}
+	for (const key of ['inbox', 'whatsappWindow'] as const) {
+		if (mode[key] !== undefined && typeof mode[key] !== 'boolean') {
+			throw new SandboxInputError(`${key} must be true or false`);
+		}
 	}
 	return mode as Partial<SandboxMode>;
 }
@@ -456,6 +475,7 @@ class SandboxServer {
 	private store: SandboxStore;
 	private readonly clock: MonotonicClock;
 	private readonly api: ConversationsApi;
+	private readonly inbox: InboxApi;
 	private readonly server: Server;
 	private faults: Array<{ fault: Fault; remaining: number }> = [];
 	private recorded: RecordedEntry[] = [];
@@ -476,6 +496,13 @@ class SandboxServer {
 		this.store = createSeedStore(start.nowMs);
 		this.clock = new MonotonicClock(start.nowMs);
 		this.api = new ConversationsApi(this.store, this.clock, () => this.url, { ...start.mode });
+		this.inbox = new InboxApi(
+			this.store,
+			createInboxData(this.store),
+			this.clock,
+			() => this.api.mode,
+		);
+		this.inbox.register(this.api);
 		this.setJitter(start.jitter);
 		this.setRateLimit(start.rateLimit);
 		this.server = createServer((request, response) => this.receive(request, response));
@@ -520,6 +547,10 @@ class SandboxServer {
 
 	get ids(): SandboxIds {
 		return structuredClone(this.store.ids);
+	}
+
+	get inboxIds(): InboxIds {
+		return structuredClone(this.inbox.data.ids);
 	}
 
 	addMessages(input: AddMessagesInput): StoredMessage[] {
@@ -644,8 +675,27 @@ class SandboxServer {
 			userIds: assigneeId ? [BOT_USER_ID, assigneeId] : undefined,
 			timestampMs: this.clock.now(),
 		});
+		// Routed to a team, it is in that team's inbox (§15).
+		if (teamId !== null) {
+			this.inbox.addTeamConversation(conversation, teamId, [...conversation.userIds]);
+		}
 		if (messages) this.addMessages({ conversationId: conversation.id, count: messages });
 		return conversation.id;
+	}
+
+	teamConversations(conversationId: string): TeamConversationRecord[] {
+		if (!this.store.conversations.has(conversationId)) {
+			throw new SandboxInputError(`Unknown conversation ${String(conversationId)}`);
+		}
+		return this.inbox.teamConversationRecords(conversationId);
+	}
+
+	storedMessages(conversationId: string): StoredMessage[] {
+		const conversation = this.store.conversations.get(conversationId);
+		if (!conversation) {
+			throw new SandboxInputError(`Unknown conversation ${String(conversationId)}`);
+		}
+		return conversation.messages.map(messageToApi);
 	}
 
 	requests(): RecordedRequest[] {
@@ -678,9 +728,15 @@ class SandboxServer {
 	}
 
 	setMode(mode: Partial<SandboxMode>): SandboxMode {
-		const { routes, meili } = validateMode(mode);
+		const { routes, meili, inbox, whatsappWindow } = validateMode(mode);
 		// An absent (or undefined) setting keeps what is in force.
-		this.api.mode = { routes: routes ?? this.api.mode.routes, meili: meili ?? this.api.mode.meili };
+		const current = this.api.mode;
+		this.api.mode = {
+			routes: routes ?? current.routes,
+			meili: meili ?? current.meili,
+			inbox: inbox ?? current.inbox,
+			whatsappWindow: whatsappWindow ?? current.whatsappWindow,
+		};
 		return this.mode();
 	}
 
@@ -705,6 +761,8 @@ class SandboxServer {
 	reset(): void {
 		this.store = createSeedStore(this.start.nowMs);
 		this.api.store = this.store;
+		this.inbox.store = this.store;
+		this.inbox.data = createInboxData(this.store);
 		this.api.mode = { ...this.start.mode };
 		this.api.restartRequestIds();
 		this.setJitter(this.start.jitter);
@@ -727,6 +785,7 @@ class SandboxServer {
 			mode: this.mode(),
 			tokens: this.tokens,
 			ids: this.ids,
+			inboxIds: this.inboxIds,
 		};
 	}
 
@@ -782,7 +841,16 @@ class SandboxServer {
 	): void {
 		const method = incoming.method ?? 'GET';
 		const headers = flattenHeaders(incoming.headers);
-		const apiRequest: ApiRequest = { method, path, query, headers, body: body ?? Buffer.alloc(0) };
+		const url = incoming.url ?? '';
+		const queryString = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+		const apiRequest: ApiRequest = {
+			method,
+			path,
+			query,
+			queryString,
+			headers,
+			body: body ?? Buffer.alloc(0),
+		};
 		const recorded: RecordedRequest = {
 			method,
 			path,
@@ -965,6 +1033,16 @@ class SandboxServer {
 		const noContent: ApiResponse = { status: 204, contentType: JSON_CONTENT_TYPE, body: '' };
 		if (body === undefined) return jsonResponse(413, { message: 'Payload Too Large' });
 		try {
+			const readBack = /^\/__sandbox\/(team-conversations|messages)\/([^/]+)$/.exec(path);
+			if (readBack && method === 'GET') {
+				const conversationId = decodeURIComponent(readBack[2]);
+				return jsonResponse(
+					200,
+					readBack[1] === 'messages'
+						? this.storedMessages(conversationId)
+						: this.teamConversations(conversationId),
+				);
+			}
 			switch (`${method} ${path}`) {
 				case 'GET /__sandbox/info':
 					return jsonResponse(200, this.info());
@@ -1057,6 +1135,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		mode: validateMode({
 			routes: options.routes ?? 'both',
 			meili: options.meili ?? '1.15',
+			inbox: options.inbox ?? true,
+			whatsappWindow: options.whatsappWindow ?? false,
 		}) as SandboxMode,
 		jitter: validateJitter(options.jitter ?? null),
 		rateLimit: validateRateLimit(options.rateLimit ?? null),
@@ -1068,8 +1148,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		seedNowMs: server.seedNowMs,
 		tokens: server.tokens,
 		ids: server.ids,
+		inboxIds: server.inboxIds,
 		addMessages: (input) => server.addMessages(input),
 		addConversation: (input) => server.addConversation(input),
+		teamConversations: (conversationId) => server.teamConversations(conversationId),
+		storedMessages: (conversationId) => server.storedMessages(conversationId),
 		requests: () => server.requests(),
 		clearRequests: () => server.clearRequests(),
 		injectFault: (fault) => server.injectFault(fault),

@@ -76,6 +76,27 @@ describe('iMBRACE node: conversation actions (the inbox)', () => {
 			expect(result.output[0].pairedItem).toEqual({ item: 0 });
 		});
 
+		it('takes the dashboard’s chatroom link, and the plain ID a saved workflow holds', async () => {
+			const { sandbox } = fixture;
+			const conversationId = sandbox.ids.contactConversationId;
+
+			const results = await Promise.all(
+				[
+					{
+						__rl: true,
+						mode: 'url',
+						value: `https://app.imbrace.co/chatroom?conversation_id=${conversationId}`,
+					},
+					conversationId,
+				].map(async (value) => await run({ operation: 'get', conversationId: value })),
+			);
+
+			for (const result of results) {
+				expect(result.error).toBeUndefined();
+				expect(result.output[0].json.id).toBe(conversationId);
+			}
+		});
+
 		it('answers the raw team conversation with Simplify off', async () => {
 			const { sandbox } = fixture;
 			const conversationId = sandbox.ids.contactConversationId;

@@ -12,7 +12,9 @@ export class Imbrace implements INodeType {
 		name: 'imbrace',
 		icon: { light: 'file:../../icons/imbrace.svg', dark: 'file:../../icons/imbrace.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: Create's Contact ID and Channel ID are resource locators with pickers (create.ts).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Work the iMBRACE inbox (get, close, reopen and assign conversations, read counts) and send, list, search and fetch messages',

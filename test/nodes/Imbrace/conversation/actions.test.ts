@@ -436,3 +436,30 @@ describe('iMBRACE node: closing, reopening and assigning conversations', () => {
 		expect(sandbox.requests().filter((request) => request.path === ASSIGN)).toHaveLength(1);
 	});
 });
+
+describe('iMBRACE node 1.1: Create with the contact and channel pickers', () => {
+	const fixture = useSandbox();
+
+	it.each([
+		[1, (id: string) => id],
+		[1.1, (id: string) => byId(id)],
+	])('version %s opens a conversation for the named contact', async (typeVersion, value) => {
+		const { sandbox } = fixture;
+		const contact = sandbox.ids.contactIds[3];
+
+		const result = await runNode({
+			parameters: {
+				resource: 'conversation',
+				operation: 'create',
+				additionalFields: { contactId: value(contact), channelId: value(sandbox.ids.channelId) },
+			},
+			credentials: fixture.credentials(),
+			settings: { typeVersion },
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(sandbox.requests().map((request) => request.body)).toEqual([
+			{ contact_id: contact, channel_id: sandbox.ids.channelId },
+		]);
+	});
+});

@@ -21,6 +21,8 @@ export const assignmentFields: INodeProperties[] = [
 		}),
 		routing: { send: { type: 'body', property: 'team_id' } },
 	},
+	// One definition for both operations (n8n evaluates a parameter once per definition of its
+	// name, for every item); Unassign's check requires it.
 	{
 		...idLocator({
 			name: 'agentId',
@@ -28,21 +30,9 @@ export const assignmentFields: INodeProperties[] = [
 			kind: 'agent',
 			searchListMethod: 'searchAgents',
 			placeholder: 'e.g. u_a9af39df-f69d-4630-9cce-c6029429b495',
-			description: 'The agent of that team who joins the conversation; empty assigns the team only',
-			displayOptions: showFor(['assign']),
-		}),
-		routing: { send: { type: 'body', property: 'user_id' } },
-	},
-	{
-		...idLocator({
-			name: 'agentId',
-			displayName: 'Agent ID',
-			kind: 'agent',
-			required: true,
-			searchListMethod: 'searchAgents',
-			placeholder: 'e.g. u_a9af39df-f69d-4630-9cce-c6029429b495',
-			description: 'The agent who leaves the conversation',
-			displayOptions: showFor(['unassign']),
+			description:
+				'The agent of that team who joins (Assign) or leaves (Unassign) the conversation; Assign without one assigns the team only',
+			displayOptions: showFor(['assign', 'unassign']),
 		}),
 		routing: { send: { type: 'body', property: 'user_id' } },
 	},

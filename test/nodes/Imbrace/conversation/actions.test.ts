@@ -301,6 +301,17 @@ describe('iMBRACE node: closing, reopening and assigning conversations', () => {
 		expect(fixture.sandbox.requests()).toEqual([]);
 	});
 
+	it('requires the agent for Unassign, before any request', async () => {
+		const result = await run({
+			operation: 'unassign',
+			conversationId: fixture.sandbox.ids.contactConversationId,
+			teamId: fixture.sandbox.ids.teamId,
+		});
+
+		expect(result.error?.message).toBe('The Agent ID is empty [item 0]');
+		expect(fixture.sandbox.requests()).toEqual([]);
+	});
+
 	it.each([
 		['a scoped API key', { authType: 'apiKey', accessToken: 'scopedApiKey' }],
 		['a contact token', { accessToken: 'contact' }],

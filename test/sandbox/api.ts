@@ -144,7 +144,7 @@ export function isResponse(value: object): value is ApiResponse {
 	return 'contentType' in value;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

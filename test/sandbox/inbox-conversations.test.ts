@@ -272,6 +272,18 @@ describe('§15 the inbox', () => {
 		const conversationId = sandbox.addConversation({ teamId: sandbox.ids.teamId, messages: 1 });
 		const [item] = (await ofConversation(conversationId)).json.data;
 		expect([item.team_id, item.status]).toEqual([sandbox.ids.teamId, 'rep needed']);
+		const closedId = sandbox.addConversation({
+			teamId: sandbox.ids.teamId,
+			status: 'closed',
+			messages: 2,
+		});
+		expect(sandbox.teamConversations(closedId).map((record) => record.status)).toEqual(['closed']);
+		sandbox.addMessages({ conversationId: closedId });
+		expect(sandbox.teamConversations(closedId).map((record) => record.status)).toEqual([
+			'rep needed',
+		]);
+		const noTeam = sandbox.addConversation();
+		expect(sandbox.teamConversations(noTeam)).toEqual([]);
 	});
 });
 

@@ -35,7 +35,7 @@ describe('the inbox seed', () => {
 			deletedChannelId: 'ch_2c07d6b7-c46d-48ea-8528-cd16aee1cd66',
 			whatsappChannelId: 'ch_b3157a42-46b6-404d-b581-f9d253073faf',
 			salesWhatsappChannelId: 'ch_70dc99e3-e0b4-4845-af60-09539cde55a7',
-			twoTeamConversationId: expect.stringMatching(/^conv_/),
+			twoTeamConversationId: 'conv_d3888221-b3e5-4f0e-8778-b16dcd26cdaf',
 			whatsappInsideWindowConversationId: 'conv_0bc3fd2f-9be4-4760-abd7-a57dd08d407e',
 			whatsappOutsideWindowConversationId: 'conv_c95cc530-83ac-43bd-be16-79b54650e6be',
 			messageTemplateIds: {

@@ -702,13 +702,15 @@ export class InboxApi {
 		conversation: Conversation,
 		teamId: string,
 		userIds: string[],
+		{ closed = false } = {},
 	): TeamConversation {
 		const item: TeamConversation = {
 			id: `tcu_${this.data.random.uuid()}`,
 			conversationId: conversation.id,
 			teamId,
-			closed: false,
-			closedMs: 0,
+			closed,
+			// Closed as of its last message, as the seed's closed ones: a later contact message reopens it.
+			closedMs: closed ? (conversation.messages.at(-1)?.ms ?? conversation.timestampMs) : 0,
 			userIds,
 		};
 		this.data.teamConversations.push(item);

@@ -675,11 +675,13 @@ class SandboxServer {
 			userIds: assigneeId ? [BOT_USER_ID, assigneeId] : undefined,
 			timestampMs: this.clock.now(),
 		});
-		// Routed to a team, it is in that team's inbox (§15).
-		if (teamId !== null) {
-			this.inbox.addTeamConversation(conversation, teamId, [...conversation.userIds]);
-		}
 		if (messages) this.addMessages({ conversationId: conversation.id, count: messages });
+		// Routed to a team, it is in that team's inbox (§15), closed there if it is closed.
+		if (teamId !== null) {
+			this.inbox.addTeamConversation(conversation, teamId, [...conversation.userIds], {
+				closed: status === 'closed',
+			});
+		}
 		return conversation.id;
 	}
 

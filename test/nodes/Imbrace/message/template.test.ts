@@ -167,4 +167,44 @@ describe('iMBRACE node: template sends', () => {
 		);
 		expect(requests().filter((request) => request.method === 'POST')).toEqual([]);
 	});
+
+	it('keeps template sends in item order per conversation, and sends none twice with Retry On Fail', async () => {
+		const { sandbox } = fixture;
+		sandbox.setJitter({ minMs: 0, maxMs: 20, seed: 9 });
+		const conversations = [sandbox.ids.contactConversationId, sandbox.ids.conversationIds[1]];
+		const items = Array.from({ length: 10 }, (_, n) => ({
+			json: { conversation: conversations[n % 2], name: `Guest ${n}` },
+		}));
+		let sends = 0;
+		sandbox.onRequest((request) => {
+			if (request.method === 'POST' && request.path === SEND && ++sends === 6) {
+				sandbox.injectFault({ kind: 'status', status: 503, match: { path: SEND }, times: 4 });
+			}
+		});
+
+		const run = await send(
+			{
+				conversationId: '={{ $json.conversation }}',
+				messageType: 'template',
+				templateId: sandbox.inboxIds.messageTemplateIds.greeting,
+				variables: ['={{ $json.name }}'],
+			},
+			items,
+			{ retryOnFail: true, maxTries: 2, waitBetweenTries: 0 },
+		);
+
+		expect(run.error).toBeUndefined();
+		for (const [index, conversation] of conversations.entries()) {
+			const texts = sandbox
+				.storedMessages(conversation)
+				.map((message) => (message.content as { text?: string }).text)
+				.filter((text) => text?.startsWith('Hi Guest'));
+			expect(texts).toEqual(
+				items
+					.filter((_, n) => n % 2 === index)
+					.map((item) => `Hi ${item.json.name}, thanks for contacting us`),
+			);
+		}
+		expect(sandbox.inFlight().max).toBeLessThanOrEqual(4);
+	});
 });

@@ -40,6 +40,8 @@ export interface ApiRequest {
 	/** The path without the query string, as sent (not decoded). */
 	path: string;
 	query: Record<string, string>;
+	/** The query as sent (no `?`), for parameters that repeat; absent means none. */
+	queryString?: string;
 	/** Lower-cased names. */
 	headers: Record<string, string>;
 	body: Buffer;
@@ -142,7 +144,7 @@ export function isResponse(value: object): value is ApiResponse {
 	return 'contentType' in value;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

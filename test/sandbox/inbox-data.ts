@@ -494,6 +494,7 @@ export function createInboxData(store: SandboxStore): InboxData {
 	// Routed to VIP as well: every fifth open conversation of the default team, with Grace there.
 	const twoTeam = organization.conversations.filter(
 		(conversation) =>
+			conversation.id !== ids.contactConversationId &&
 			conversation.teamId === defaultTeam &&
 			conversation.status === 'active' &&
 			conversation.messages.length > 0,

@@ -15,3 +15,5 @@ export { MEILI_GENERATIONS, ROUTE_MODES } from './api';
 export type { MeiliGeneration, RoutesMode, SandboxMode } from './api';
 export type { Jitter, RateLimit } from './traffic';
 export type { SandboxIds, SandboxTokens, StoredMessage } from './data';
+export type { InboxIds } from './inbox-data';
+export type { TeamConversationRecord } from './inbox';

@@ -467,7 +467,7 @@ describe('the API-key gate', () => {
 
 	test('the scoped key does not open paths without auth, nor unknown ones', async () => {
 		const root = await api('GET', '/', { apiKey: sandbox.tokens.scopedApiKey });
-		const unknown = await api('GET', '/platform/v1/business_units', {
+		const unknown = await api('GET', '/platform/v1/boards', {
 			apiKey: sandbox.tokens.scopedApiKey,
 		});
 		expect(root.status).toBe(200);

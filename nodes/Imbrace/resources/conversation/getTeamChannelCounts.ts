@@ -24,6 +24,7 @@ export const getTeamChannelCountsFields: INodeProperties[] = [
 			displayName: 'Team ID',
 			kind: 'team',
 			required: true,
+			searchListMethod: 'searchTeams',
 			placeholder: 'e.g. t_imbrace_default_team',
 			description:
 				'The team whose conversations to count; Get View Counts lists the team IDs of a business unit',

@@ -26,6 +26,7 @@ export const getViewCountsFields: INodeProperties[] = [
 			displayName: 'Business Unit ID',
 			kind: 'businessUnit',
 			required: true,
+			searchListMethod: 'searchBusinessUnits',
 			placeholder: 'e.g. bu_imbrace_testing',
 			description: 'The business unit whose conversations to count',
 			displayOptions: { show: { resource: ['conversation'], operation: ['getViewCounts'] } },

@@ -1,16 +1,16 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { assignOperation } from './assign';
-import { closeOperation } from './close';
+import { assignOperation } from './actions/assign';
+import { closeOperation } from './actions/close';
 import { createFields, createOperation } from './create';
 import { assignmentFields, statusOptionsField } from './fields';
 import { getOperation } from './get';
-import { getChannelCountsFields, getChannelCountsOperation } from './getChannelCounts';
+import { getChannelCountsFields, getChannelCountsOperation } from './counts/getChannelCounts';
 import { getManyFields, getManyOperation } from './getMany';
-import { getTeamChannelCountsFields, getTeamChannelCountsOperation } from './getTeamChannelCounts';
-import { getViewCountsFields, getViewCountsOperation } from './getViewCounts';
-import { reopenOperation } from './reopen';
-import { unassignOperation } from './unassign';
+import { getTeamChannelCountsFields, getTeamChannelCountsOperation } from './counts/getTeamChannelCounts';
+import { getViewCountsFields, getViewCountsOperation } from './counts/getViewCounts';
+import { reopenOperation } from './actions/reopen';
+import { unassignOperation } from './actions/unassign';
 
 export const conversationOperation: INodeProperties = {
 	displayName: 'Operation',

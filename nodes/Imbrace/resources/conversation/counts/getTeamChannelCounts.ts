@@ -1,8 +1,8 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { idLocator } from '../../../shared/fields/descriptions';
-import { operationRouting } from '../../../shared/operations/routing';
-import { checkSentId } from '../../../shared/fields/validation';
+import { idLocator } from '../../../../shared/fields/descriptions';
+import { operationRouting } from '../../../../shared/operations/routing';
+import { checkSentId } from '../../../../shared/fields/validation';
 
 export const getTeamChannelCountsOperation: INodePropertyOptions = {
 	name: 'Get Team Channel Counts',

@@ -1,16 +1,16 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { beforeSending, fieldsOf, textOf, tidyId } from '../../../shared/fields/validation';
+import { beforeSending, fieldsOf, textOf, tidyId } from '../../../../shared/fields/validation';
 import {
 	CONVERSATION_HINTS,
 	readTeamConversation,
 	requestOptionsOf,
 	teamConversationId,
 	teamConversationsOf,
-} from '../../../shared/inbox/teamConversations';
-import { operationRouting } from '../../../shared/operations/routing';
-import type { Requester } from '../../../shared/transport/requester';
-import { INBOX_PATHS } from '../../../shared/transport/inbox';
+} from '../../../../shared/inbox/teamConversations';
+import { operationRouting } from '../../../../shared/operations/routing';
+import type { Requester } from '../../../../shared/transport/requester';
+import { INBOX_PATHS } from '../../../../shared/transport/inbox';
 
 function checkAssignment(agentRequired: boolean) {
 	return beforeSending(function (request) {

@@ -1,16 +1,16 @@
 import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { beforeSending, fieldsOf, textOf, tidyId } from '../../../shared/fields/validation';
+import { beforeSending, fieldsOf, textOf, tidyId } from '../../../../shared/fields/validation';
 import {
 	CONVERSATION_HINTS,
 	readTeamConversation,
 	requestOptionsOf,
 	teamConversationId,
 	teamConversationsOf,
-} from '../../../shared/inbox/teamConversations';
-import { operationRouting } from '../../../shared/operations/routing';
-import { INBOX_PATHS } from '../../../shared/transport/inbox';
+} from '../../../../shared/inbox/teamConversations';
+import { operationRouting } from '../../../../shared/operations/routing';
+import { INBOX_PATHS } from '../../../../shared/transport/inbox';
 
 const checkStatusChange = beforeSending(function (request) {
 	const body = fieldsOf(request, 'body');

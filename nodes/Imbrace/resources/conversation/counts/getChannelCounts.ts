@@ -1,7 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { operationRouting } from '../../../shared/operations/routing';
-import { beforeSending, ensure, fieldsOf } from '../../../shared/fields/validation';
+import { operationRouting } from '../../../../shared/operations/routing';
+import { beforeSending, ensure, fieldsOf } from '../../../../shared/fields/validation';
 
 const VIEWS = ['all', 'joined', 'yours'];
 

@@ -5,7 +5,7 @@
  * when the mode's `inbox` is off.
  */
 import { isResponse, jsonResponse, messageContent, readJsonObject } from './api';
-import type { ApiRequest, ApiResponse, ConversationsApi, SandboxMode } from './api';
+import type { ApiRequest, ApiResponse, ConversationsApi, Handler, SandboxMode } from './api';
 import { messageToApi } from './data';
 import type {
 	BusinessUnit,
@@ -86,17 +86,16 @@ export class InboxApi {
 
 	/** Adds the inbox's routes and its part of §6 to the gateway. */
 	register(api: ConversationsApi): void {
-		type Route = (principal: Principal, request: ApiRequest, parameters: string[]) => ApiResponse;
 		// Every inbox path refuses contact tokens the same way, before anything else.
 		const guarded =
-			(handler: Route): Route =>
+			(handler: Handler): Handler =>
 			(principal, request, parameters) =>
 				principal.kind === 'contact'
 					? platformErrors.unauthorized()
 					: handler.call(this, principal, request, parameters);
-		const platform = (path: string, handler: Route) =>
+		const platform = (path: string, handler: Handler) =>
 			api.addInboxRoute('GET', `/platform/v1${path}`, '/platform', guarded(handler));
-		const service = (method: string, path: string | RegExp, handler: Route) =>
+		const service = (method: string, path: string | RegExp, handler: Handler) =>
 			api.addInboxRoute(method, path, '/channel-service', guarded(handler));
 		const cs = '/channel-service';
 		platform('/users/_me', this.me);

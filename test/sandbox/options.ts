@@ -3,8 +3,8 @@
  * flag (`--routes current`, `--meili=1.14`, `--whatsapp-window`), else an environment variable,
  * else the default.
  */
-import { MEILI_GENERATIONS, ROUTE_MODES } from './api';
-import type { MeiliGeneration, RoutesMode } from './api';
+import { MEILI_GENERATIONS, ROUTE_MODES } from './api/api';
+import type { MeiliGeneration, RoutesMode } from './api/api';
 import { SandboxInputError } from './server';
 
 export function readOption(args: readonly string[], name: string): string | undefined {

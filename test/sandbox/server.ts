@@ -14,8 +14,8 @@ import {
 	ROUTE_MODES,
 	jsonResponse,
 	summariseMultipart,
-} from './api';
-import type { ApiRequest, ApiResponse, SandboxMode } from './api';
+} from './api/api';
+import type { ApiRequest, ApiResponse, SandboxMode } from './api/api';
 import {
 	BOT_USER_ID,
 	CONVERSATION_STATUSES,
@@ -25,13 +25,13 @@ import {
 	conversationToApi,
 	createSeedStore,
 	messageToApi,
-} from './data';
-import type { SandboxIds, SandboxStore, SandboxTokens, StoredMessage } from './data';
-import { InboxApi } from './inbox';
-import type { TeamConversationRecord } from './inbox';
-import { createInboxData } from './inbox-data';
-import type { InboxIds } from './inbox-data';
-import { multipartBoundary, parseMultipart } from './multipart';
+} from './api/data';
+import type { SandboxIds, SandboxStore, SandboxTokens, StoredMessage } from './api/data';
+import { InboxApi } from './inbox/inbox';
+import type { TeamConversationRecord } from './inbox/inbox';
+import { createInboxData } from './inbox/inbox-data';
+import type { InboxIds } from './inbox/inbox-data';
+import { multipartBoundary, parseMultipart } from './api/multipart';
 import { JitterDelays, TokenBuckets } from './traffic';
 import type { Jitter, RateLimit } from './traffic';
 
@@ -652,7 +652,7 @@ class SandboxServer {
 			channelId ?? existingContact?.channelId ?? store.ids.channelId,
 		);
 		if (existingContact && existingContact.organizationId !== channel.organizationId) {
-			throw new SandboxInputError('The contact and the channel belong to different organisations');
+			throw new SandboxInputError('The contact and the channel belong to different organizations');
 		}
 		if (teamId !== null && store.teams.get(teamId)?.organizationId !== channel.organizationId) {
 			throw new SandboxInputError(`Unknown team ${String(teamId)} in ${channel.organizationId}`);

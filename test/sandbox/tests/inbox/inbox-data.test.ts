@@ -1,9 +1,9 @@
 /** The inbox's seed: deterministic, beside the Conversations API's seed, and its read-back hooks. */
-import { call } from './helpers';
-import { SEED_NOW_MS, createSeedStore } from './data';
-import { createInboxData } from './inbox-data';
-import { SandboxInputError, startSandbox } from './index';
-import type { Sandbox } from './index';
+import { call } from '../helpers';
+import { SEED_NOW_MS, createSeedStore } from '../../api/data';
+import { createInboxData } from '../../inbox/inbox-data';
+import { SandboxInputError, startSandbox } from '../../index';
+import type { Sandbox } from '../../index';
 
 let sandbox: Sandbox;
 

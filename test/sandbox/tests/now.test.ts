@@ -1,9 +1,9 @@
 /** The `now` option: the seed moved in time, reply ages from its now, new messages after it. */
-import { SEED_NOW_MS } from './data';
+import { SEED_NOW_MS } from '../api/data';
 import { call } from './helpers';
 import type { CallOptions, Counts, ListEnvelope, SearchEnvelope } from './helpers';
-import { SandboxInputError, startSandbox } from './index';
-import type { Sandbox } from './index';
+import { SandboxInputError, startSandbox } from '../index';
+import type { Sandbox } from '../index';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

@@ -5,8 +5,15 @@
  * as it was; it adds one business unit (with its teams) and two channels, none with
  * conversations, and reads the conversations that are there.
  */
-import { BOT_DISPLAY_NAME, BOT_USER_ID, Random } from './data';
-import type { Channel, ChannelType, Conversation, MessageRecord, SandboxStore, Team } from './data';
+import { BOT_DISPLAY_NAME, BOT_USER_ID, Random } from '../api/data';
+import type {
+	Channel,
+	ChannelType,
+	Conversation,
+	MessageRecord,
+	SandboxStore,
+	Team,
+} from '../api/data';
 
 const INBOX_SEED = 20251207;
 const DAY_MS = 24 * 60 * 60 * 1000;

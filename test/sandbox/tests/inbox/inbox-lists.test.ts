@@ -1,8 +1,8 @@
 /** Inbox §10–§14 and §19: the lists behind pickers, their envelopes, paging and errors. */
-import { call } from './helpers';
-import type { CallOptions } from './helpers';
-import { startSandbox } from './index';
-import type { Sandbox } from './index';
+import { call } from '../helpers';
+import type { CallOptions } from '../helpers';
+import { startSandbox } from '../../index';
+import type { Sandbox } from '../../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>
@@ -286,7 +286,7 @@ describe('§12 agents', () => {
 });
 
 describe('§13 channels', () => {
-	test('every channel of the organisation, inactive and deleted ones marked; type filters', async () => {
+	test('every channel of the organization, inactive and deleted ones marked; type filters', async () => {
 		const answer = await get<{ data: Array<Record<string, unknown>> }>(
 			'/channel-service/v1/channels',
 		);

@@ -4,9 +4,9 @@
  * under `/platform/v1/…` and `/channel-service/…`, in every route family, and are not served
  * when the mode's `inbox` is off.
  */
-import { isResponse, jsonResponse, messageContent, readJsonObject } from './api';
-import type { ApiRequest, ApiResponse, ConversationsApi, Handler, SandboxMode } from './api';
-import { messageToApi } from './data';
+import { isResponse, jsonResponse, messageContent, readJsonObject } from '../api/api';
+import type { ApiRequest, ApiResponse, ConversationsApi, Handler, SandboxMode } from '../api/api';
+import { messageToApi } from '../api/data';
 import type {
 	BusinessUnit,
 	Conversation,
@@ -14,7 +14,7 @@ import type {
 	Principal,
 	SandboxStore,
 	Team,
-} from './data';
+} from '../api/data';
 import { WHATSAPP_WINDOW_MS, lastContactMessage } from './inbox-data';
 import type { InboxData, TeamConversation, UserProfile } from './inbox-data';
 
@@ -140,7 +140,7 @@ export class InboxApi {
 			.map((membership) => membership.teamId);
 	}
 
-	/** The business units of the caller's teams, in the organisation's order. */
+	/** The business units of the caller's teams, in the organization's order. */
 	private businessUnitsOf(principal: Principal): BusinessUnit[] {
 		const teamIds = new Set(this.teamIdsOf(principal));
 		const unitIds = new Set(
@@ -193,7 +193,7 @@ export class InboxApi {
 			id: unit.id,
 			organization_id: unit.organizationId,
 			name: unit.name,
-			// Units have no time of their own in the seed: one day apart, in the organisation's order.
+			// Units have no time of their own in the seed: one day apart, in the organization's order.
 			created_at: new Date(
 				this.store.seedNowMs - (600 - organization.businessUnits.indexOf(unit)) * DAY_MS,
 			).toISOString(),
@@ -331,7 +331,7 @@ export class InboxApi {
 		return jsonResponse(200, { data: channels });
 	}
 
-	/** The organisation's contacts, newest first (ties: the later seeded first). */
+	/** The organization's contacts, newest first (ties: the later seeded first). */
 	private contactsOf(principal: Principal) {
 		const contacts = [...this.store.contacts.values()].filter(
 			(contact) => contact.organizationId === principal.organizationId,
@@ -589,7 +589,7 @@ export class InboxApi {
 		return jsonResponse(200, { data: items });
 	}
 
-	/** A team conversation of the caller's organisation, by id. */
+	/** A team conversation of the caller's organization, by id. */
 	private findTeamConversation(principal: Principal, id: unknown): TeamConversation | undefined {
 		const item = typeof id === 'string' ? this.data.teamConversationsById.get(id) : undefined;
 		return item && this.conversationOf(item).organizationId === principal.organizationId

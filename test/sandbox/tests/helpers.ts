@@ -1,7 +1,7 @@
 /** Shared pieces of the sandbox's contract tests: a fetch wrapper and the answer shapes. */
 import { request } from 'node:http';
 
-import type { StoredMessage } from './data';
+import type { StoredMessage } from '../api/data';
 
 export interface Answer<T> {
 	status: number;

@@ -1,8 +1,8 @@
 /** Inbox §9: who the caller is, for every kind of token, and a gateway without the inbox. */
-import { call } from './helpers';
-import type { CallOptions } from './helpers';
-import { startSandbox } from './index';
-import type { Sandbox } from './index';
+import { call } from '../helpers';
+import type { CallOptions } from '../helpers';
+import { startSandbox } from '../../index';
+import type { Sandbox } from '../../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>
@@ -43,7 +43,7 @@ describe('GET /platform/v1/users/_me', () => {
 		});
 	});
 
-	test('the second agent and the other organisation’s agent', async () => {
+	test('the second agent and the other organization’s agent', async () => {
 		const ben = await api<{ id: string; display_name: string; role: string; team_ids: string[] }>(
 			'GET',
 			ME,
@@ -81,7 +81,7 @@ describe('GET /platform/v1/users/_me', () => {
 			true,
 			'imbrace bot',
 		]);
-		// A full-access key sees every team of its organisation.
+		// A full-access key sees every team of its organization.
 		expect(me.json.team_ids).toHaveLength(6 + 105);
 		const sent = await api<{ from: string }>('POST', '/channel-service/v1/conversation_messages', {
 			apiKey: sandbox.tokens.apiKey,

@@ -8,8 +8,8 @@ import {
 	SEED_NOW_MS,
 	createSeedStore,
 	messageToApi,
-} from './data';
-import type { SandboxStore } from './data';
+} from '../../api/data';
+import type { SandboxStore } from '../../api/data';
 
 let store: SandboxStore;
 beforeAll(() => {

@@ -1,9 +1,9 @@
 /** Inbox §20 and §21: template sends through §6, and WhatsApp's 24-hour window switch. */
-import { call } from './helpers';
-import type { CallOptions } from './helpers';
-import { readSandboxMode } from './options';
-import { startSandbox } from './index';
-import type { Sandbox } from './index';
+import { call } from '../helpers';
+import type { CallOptions } from '../helpers';
+import { readSandboxMode } from '../../options';
+import { startSandbox } from '../../index';
+import type { Sandbox } from '../../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>

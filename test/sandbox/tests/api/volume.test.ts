@@ -1,8 +1,8 @@
 /** What a test of sending at volume needs: jitter, write-then-fail faults, in-flight, rate limit. */
-import { call, waitFor } from './helpers';
-import type { CallOptions, ListEnvelope } from './helpers';
-import { SandboxInputError, startSandbox } from './index';
-import type { Sandbox } from './index';
+import { call, waitFor } from '../helpers';
+import type { CallOptions, ListEnvelope } from '../helpers';
+import { SandboxInputError, startSandbox } from '../../index';
+import type { Sandbox } from '../../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>

@@ -1,9 +1,9 @@
 /** The sandbox's gateway basics (GET /, auth, unknown paths) and the count endpoints (§1–§3). */
-import { SEED_NOW_MS } from './data';
-import { call, rawGet, sum } from './helpers';
-import type { CallOptions, Counts } from './helpers';
-import { startSandbox } from './index';
-import type { Sandbox } from './index';
+import { SEED_NOW_MS } from '../../api/data';
+import { call, rawGet, sum } from '../helpers';
+import type { CallOptions, Counts } from '../helpers';
+import { startSandbox } from '../../index';
+import type { Sandbox } from '../../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>
@@ -93,7 +93,7 @@ describe('authentication', () => {
 		});
 	});
 
-	test('x-api-key carries the organisation key', async () => {
+	test('x-api-key carries the organization key', async () => {
 		const answer = await api('GET', CHANNELS, { apiKey: sandbox.tokens.apiKey });
 		expect(answer.status).toBe(200);
 	});
@@ -237,7 +237,7 @@ describe('§1 view counts of a business unit', () => {
 		});
 	});
 
-	test('the second organisation sees its own unit', async () => {
+	test('the second organization sees its own unit', async () => {
 		const answer = await api<Counts>('GET', views(sandbox.ids.otherBusinessUnitId), {
 			token: sandbox.tokens.otherOrgAgent,
 		});
@@ -280,7 +280,7 @@ describe('§1 view counts of a business unit', () => {
 		expect(answer.json).toEqual({ code: 40000, message: 'Invalid request parameters' });
 	});
 
-	test('an unknown unit, or one of another organisation: 404 Not Found', async () => {
+	test('an unknown unit, or one of another organization: 404 Not Found', async () => {
 		const unknown = await api('GET', views('bu_nope'), { token: sandbox.tokens.agent });
 		const foreign = await api('GET', views(sandbox.ids.otherBusinessUnitId), {
 			token: sandbox.tokens.agent,
@@ -463,7 +463,7 @@ describe('§2 conversation count per channel type', () => {
 		});
 	});
 
-	test('the second organisation counts only its own', async () => {
+	test('the second organization counts only its own', async () => {
 		const answer = await api<Counts>('GET', CHANNELS, { token: sandbox.tokens.otherOrgAgent });
 		expect(answer.json).toEqual({
 			web: 8,
@@ -570,7 +570,7 @@ describe('§3 conversation count per channel type of one team', () => {
 		});
 	});
 
-	test('an unknown team, or a team of another organisation: 404 Not Found', async () => {
+	test('an unknown team, or a team of another organization: 404 Not Found', async () => {
 		const unknown = await api('GET', teamChannels('t_nope'), { token: sandbox.tokens.agent });
 		const foreign = await api('GET', teamChannels(sandbox.ids.otherTeamId), {
 			token: sandbox.tokens.agent,

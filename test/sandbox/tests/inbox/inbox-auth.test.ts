@@ -1,8 +1,8 @@
 /** Inbox §9–§21: who may call every endpoint, and a gateway that does not route them. */
-import { call } from './helpers';
-import type { CallOptions } from './helpers';
-import { startSandbox } from './index';
-import type { Sandbox } from './index';
+import { call } from '../helpers';
+import type { CallOptions } from '../helpers';
+import { startSandbox } from '../../index';
+import type { Sandbox } from '../../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>

@@ -1,8 +1,8 @@
 /** Run-time modes: the route families, the API-key gate, the index generations and setMode. */
 import { UUID, call, multipartForm } from './helpers';
 import type { CallOptions, Counts, FetchEnvelope, SearchEnvelope } from './helpers';
-import { ROUTE_MODES, SandboxInputError, startSandbox } from './index';
-import type { RecordedRequest, RoutesMode, Sandbox } from './index';
+import { ROUTE_MODES, SandboxInputError, startSandbox } from '../index';
+import type { RecordedRequest, RoutesMode, Sandbox } from '../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>

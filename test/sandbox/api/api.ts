@@ -884,7 +884,7 @@ export class ConversationsApi {
 		}
 	}
 
-	/** Visits the organisation's messages newest first (ties: later insert first), or oldest first. */
+	/** Visits the organization's messages newest first (ties: later insert first), or oldest first. */
 	private scan(
 		organizationId: string,
 		ascending: boolean,

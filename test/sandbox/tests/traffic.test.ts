@@ -1,5 +1,5 @@
 /** The rate limit's token buckets and the jitter's delays, on a fake clock: no waiting. */
-import { JitterDelays, TokenBuckets } from './traffic';
+import { JitterDelays, TokenBuckets } from '../traffic';
 
 function clock(start = 1000) {
 	let now = start;

@@ -1,12 +1,12 @@
 /** §4 create a conversation, §5 list messages, §6 send a message, and the file upload. */
 import { createHash } from 'node:crypto';
 
-import { SEED_NOW_MS } from './data';
-import type { StoredMessage } from './data';
-import { ISO_MS, MESSAGE_KEYS, UUID, call, multipartForm } from './helpers';
-import type { CallOptions, ConversationAnswer, ListEnvelope } from './helpers';
-import { startSandbox } from './index';
-import type { Sandbox } from './index';
+import { SEED_NOW_MS } from '../../api/data';
+import type { StoredMessage } from '../../api/data';
+import { ISO_MS, MESSAGE_KEYS, UUID, call, multipartForm } from '../helpers';
+import type { CallOptions, ConversationAnswer, ListEnvelope } from '../helpers';
+import { startSandbox } from '../../index';
+import type { Sandbox } from '../../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>
@@ -134,7 +134,7 @@ describe('§4 create a conversation', () => {
 		expect(existing.json.count).toBe(0);
 	});
 
-	test('an agent may name another channel of the organisation', async () => {
+	test('an agent may name another channel of the organization', async () => {
 		// The first seeded contact whose own channel is not the testing website.
 		let contactId = '';
 		let ownChannel: ConversationAnswer | undefined;
@@ -194,7 +194,7 @@ describe('§4 create a conversation', () => {
 		expect(answer.json).toEqual(INVALID_PARAMETERS);
 	});
 
-	test('an unknown contact or channel, or a contact of another organisation: 404 Not Found', async () => {
+	test('an unknown contact or channel, or a contact of another organization: 404 Not Found', async () => {
 		const answers = [
 			await api('POST', CONVERSATION, {
 				token: sandbox.tokens.agent,
@@ -376,7 +376,7 @@ describe('§5 list the messages of a conversation', () => {
 		}
 	});
 
-	test('an unknown conversation, or one of another organisation: 404 Conversation not found', async () => {
+	test('an unknown conversation, or one of another organization: 404 Conversation not found', async () => {
 		const unknown = await api('GET', list('conversation_id=conv_nope'), {
 			token: sandbox.tokens.agent,
 		});
@@ -396,7 +396,7 @@ describe('§5 list the messages of a conversation', () => {
 		}
 	});
 
-	test('the API key lists any conversation of its organisation', async () => {
+	test('the API key lists any conversation of its organization', async () => {
 		const answer = await api<ListEnvelope>('GET', list(`${contactConversation()}&limit=1`), {
 			apiKey: sandbox.tokens.apiKey,
 		});

@@ -1,9 +1,9 @@
 /** §7 search and §8 fetch over HTTP: envelopes, q, filter, sort, limits and errors. */
-import type { StoredMessage } from './data';
-import { DOCUMENT_KEYS, call } from './helpers';
-import type { CallOptions, FetchEnvelope, SearchEnvelope } from './helpers';
-import { startSandbox } from './index';
-import type { Sandbox } from './index';
+import type { StoredMessage } from '../../api/data';
+import { DOCUMENT_KEYS, call } from '../helpers';
+import type { CallOptions, FetchEnvelope, SearchEnvelope } from '../helpers';
+import { startSandbox } from '../../index';
+import type { Sandbox } from '../../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>
@@ -33,7 +33,7 @@ afterAll(() => sandbox.close());
 afterEach(() => sandbox.reset());
 
 describe('§7 search: envelope and documents', () => {
-	test('defaults: q "", limit 100, offset 0, newest first, every message of the organisation', async () => {
+	test('defaults: q "", limit 100, offset 0, newest first, every message of the organization', async () => {
 		const answer = await search({});
 		expect(answer.status).toBe(200);
 		expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -120,7 +120,7 @@ describe('§7 search: envelope and documents', () => {
 		expect(answer.json.message.estimatedTotalHits).toBe(CAPPED);
 	});
 
-	test('the second organisation searches only its own messages', async () => {
+	test('the second organization searches only its own messages', async () => {
 		const answer = await api<SearchEnvelope>('POST', '/v1/backend/meilisearch/org_other/search', {
 			token: sandbox.tokens.otherOrgAgent,
 			body: {},
@@ -131,7 +131,7 @@ describe('§7 search: envelope and documents', () => {
 		);
 	});
 
-	test('the API key searches its organisation', async () => {
+	test('the API key searches its organization', async () => {
 		const answer = await search({ limit: 1 }, { token: undefined, apiKey: sandbox.tokens.apiKey });
 		expect(answer.json.message.estimatedTotalHits).toBe(CAPPED);
 	});
@@ -251,7 +251,7 @@ describe('§7 search: filter and sort on the seed', () => {
 		expect(await total(`${conversation()} AND from = ${sandbox.ids.contactId}`)).toBe(8);
 	});
 
-	test('business units split the organisation', async () => {
+	test('business units split the organization', async () => {
 		const [testing, sales, support] = sandbox.ids.businessUnitIds;
 		const counts = [
 			await exactTotal(`business_unit_id = ${testing}`),
@@ -440,7 +440,7 @@ describe('§7 search: errors', () => {
 		expect(answer.json).toEqual(meilisearchError('invalid_search_sort', message));
 	});
 
-	test('a contact token, another organisation or an unknown one: 403 Forbidden', async () => {
+	test('a contact token, another organization or an unknown one: 403 Forbidden', async () => {
 		const answers = [
 			await search({}, { token: sandbox.tokens.contact }),
 			await search({}, { token: sandbox.tokens.otherOrgAgent }),
@@ -474,7 +474,7 @@ describe('§7 search: errors', () => {
 });
 
 describe('§7 search: the 1,000-hit cap (maxTotalHits)', () => {
-	/** The whole organisation newest first, from fetch (not capped): the search's ranking too. */
+	/** The whole organization newest first, from fetch (not capped): the search's ranking too. */
 	const newestFirst = async (offset: number, limit: number) =>
 		ids((await fetchDocuments({ filter: 'from EXISTS', offset, limit })).json.message.results);
 
@@ -604,14 +604,14 @@ describe('§8 fetch', () => {
 		expect(ids(page.json.message.results)).toEqual(ids(whole.json.message.results).slice(10));
 	});
 
-	test('a broad filter over the whole organisation', async () => {
+	test('a broad filter over the whole organization', async () => {
 		const answer = await fetchDocuments({ filter: 'created_at >= 2024-01-01', limit: 1000 });
 		expect(answer.json.message.total).toBe(SEED_MESSAGES);
 		expect(answer.json.message.results).toHaveLength(1000);
 		expect(answer.json.message.results[0].created_at).toBe('2025-06-30T11:34:06.589Z');
 	});
 
-	test('the second organisation fetches its own', async () => {
+	test('the second organization fetches its own', async () => {
 		const answer = await api<FetchEnvelope>('POST', '/v1/backend/meilisearch/org_other/fetch', {
 			token: sandbox.tokens.otherOrgAgent,
 			body: { filter: `conversation_id = ${sandbox.ids.otherConversationIds[0]}` },
@@ -693,7 +693,7 @@ describe('§8 fetch', () => {
 		);
 	});
 
-	test('a contact token or another organisation: 403 Forbidden', async () => {
+	test('a contact token or another organization: 403 Forbidden', async () => {
 		const answers = [
 			await fetchDocuments({ filter: conversation() }, { token: sandbox.tokens.contact }),
 			await fetchDocuments({ filter: conversation() }, { token: sandbox.tokens.otherOrgAgent }),

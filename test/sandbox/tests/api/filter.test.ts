@@ -7,8 +7,8 @@ import {
 	parseSort,
 	relevance,
 	splitWords,
-} from './filter';
-import type { FilterOptions } from './filter';
+} from '../../api/filter';
+import type { FilterOptions } from '../../api/filter';
 
 /** Documents with one-letter ids; `f` lacks `from` and `business_unit_id`. */
 const DOCUMENTS: Array<Record<string, unknown>> = [

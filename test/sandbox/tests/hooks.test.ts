@@ -1,10 +1,10 @@
 /** The sandbox's hooks, in process and over /__sandbox: faults, recording, data, reset. */
-import { SEED_NOW_MS } from './data';
-import type { StoredMessage } from './data';
+import { SEED_NOW_MS } from '../api/data';
+import type { StoredMessage } from '../api/data';
 import { ISO_MS, MESSAGE_KEYS, UUID, call } from './helpers';
 import type { CallOptions, ConversationAnswer, Counts, ListEnvelope } from './helpers';
-import { SandboxInputError, startSandbox } from './index';
-import type { RecordedRequest, Sandbox } from './index';
+import { SandboxInputError, startSandbox } from '../index';
+import type { RecordedRequest, Sandbox } from '../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>
@@ -829,7 +829,7 @@ describe('addConversation', () => {
 		expect(() => sandbox.addConversation(input)).toThrow(new SandboxInputError(message));
 	});
 
-	test('a contact and a team of different organisations do not mix', () => {
+	test('a contact and a team of different organizations do not mix', () => {
 		expect(() => sandbox.addConversation({ teamId: sandbox.ids.otherTeamId })).toThrow(
 			new SandboxInputError(`Unknown team ${sandbox.ids.otherTeamId} in org_imbrace`),
 		);

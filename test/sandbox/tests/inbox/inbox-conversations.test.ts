@@ -1,8 +1,8 @@
 /** Inbox §15–§18: the inbox and its views, one team conversation, close/reopen, assign/unassign. */
-import { call } from './helpers';
-import type { CallOptions, ListEnvelope } from './helpers';
-import { startSandbox } from './index';
-import type { Sandbox } from './index';
+import { call } from '../helpers';
+import type { CallOptions, ListEnvelope } from '../helpers';
+import { startSandbox } from '../../index';
+import type { Sandbox } from '../../index';
 
 let sandbox: Sandbox;
 const api = <T = unknown>(method: string, path: string, options?: CallOptions) =>
@@ -314,7 +314,7 @@ describe('§16 one team conversation', () => {
 		});
 	});
 
-	test('unknown, or of another organisation: 404 40004', async () => {
+	test('unknown, or of another organization: 404 40004', async () => {
 		const [other] = sandbox.teamConversations(sandbox.ids.otherConversationIds[0]);
 		for (const id of ['tcu_nowhere', other.id]) {
 			const answer = await api('GET', `/channel-service/v1/team_conversations/${id}`, {

@@ -134,7 +134,7 @@ export interface Organization {
 	teams: Team[];
 	channels: Channel[];
 	conversations: Conversation[];
-	/** Every message of the organisation, oldest first, by (ms, seq): the search index. */
+	/** Every message of the organization, oldest first, by (ms, seq): the search index. */
 	messages: MessageRecord[];
 }
 
@@ -179,7 +179,7 @@ export interface SandboxIds {
 	channelId: string;
 	conversationIds: string[];
 	contactIds: string[];
-	/** Beyond the brief's list: the second organisation's records, for cross-organisation tests. */
+	/** Beyond the brief's list: the second organization's records, for cross-organization tests. */
 	otherBusinessUnitId: string;
 	otherTeamId: string;
 	otherConversationIds: string[];
@@ -302,7 +302,7 @@ export interface NewConversation {
 	timestampMs: number;
 }
 
-/** The in-memory data: organisations and their records, looked up by id. */
+/** The in-memory data: organizations and their records, looked up by id. */
 export class SandboxStore {
 	readonly organizations = new Map<string, Organization>();
 	readonly businessUnits = new Map<string, BusinessUnit>();
@@ -435,7 +435,7 @@ export class SandboxStore {
 
 	requireOrganization(id: string): Organization {
 		const organization = this.organizations.get(id);
-		if (!organization) throw new Error(`Unknown organisation ${id}`);
+		if (!organization) throw new Error(`Unknown organization ${id}`);
 		return organization;
 	}
 
@@ -894,7 +894,7 @@ function seedOther(
 	random: Random,
 	nowMs: number,
 ): { token: string; ids: Pick<SandboxIds, OtherIds> } {
-	const organization = store.addOrganization(OTHER_ORGANIZATION_ID, 'Other organisation');
+	const organization = store.addOrganization(OTHER_ORGANIZATION_ID, 'Other organization');
 	const unit = store.addBusinessUnit(organization, `bu_${random.uuid()}`, 'Other business unit');
 	const team = store.addTeam(unit, `t_${random.uuid()}`, 'Other team');
 	const agent = store.addUser(`u_${random.uuid()}`, organization.id, 'Olivia Other').id;

@@ -9,9 +9,10 @@ import {
 	limitOf,
 	tidyId,
 } from '../../../shared/fields/validation';
-import { requestOptionsOf, simplifyConversation } from '../../../shared/inbox/teamConversations';
+import { simplifyConversation } from '../../../shared/inbox/teamConversations';
 import { operationRouting } from '../../../shared/operations/routing';
 import { INBOX_PATHS, VIEW_VALUES, readInboxList } from '../../../shared/transport/inbox';
+import { sameRequestOptions } from '../../../shared/transport/requester';
 
 const VIEWS = VIEW_VALUES;
 
@@ -84,7 +85,7 @@ export const getManyOperation: INodePropertyOptions = {
 						arrayFormat: 'repeat' as const,
 					};
 			const rows = await readInboxList(
-				{ ...listRequest, ...requestOptionsOf(request) },
+				{ ...listRequest, ...sameRequestOptions(request) },
 				limit,
 				async (page) => await requester.call({ request: page, hints }),
 				search && types.length ? (row) => types.includes(String(row.channel_type)) : undefined,

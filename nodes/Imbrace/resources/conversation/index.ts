@@ -7,7 +7,10 @@ import { assignmentFields, statusOptionsField } from './fields';
 import { getOperation } from './get';
 import { getChannelCountsFields, getChannelCountsOperation } from './counts/getChannelCounts';
 import { getManyFields, getManyOperation } from './getMany';
-import { getTeamChannelCountsFields, getTeamChannelCountsOperation } from './counts/getTeamChannelCounts';
+import {
+	getTeamChannelCountsFields,
+	getTeamChannelCountsOperation,
+} from './counts/getTeamChannelCounts';
 import { getViewCountsFields, getViewCountsOperation } from './counts/getViewCounts';
 import { reopenOperation } from './actions/reopen';
 import { unassignOperation } from './actions/unassign';

@@ -74,10 +74,15 @@ describe('the iMBRACE nodes in the n8n 2.x editor', () => {
 	it('finds the iMBRACE node and every operation in the node panel', async () => {
 		await page.goto(`${n8n!.url}/workflow/imbraceEscalate1`);
 		await page.locator('[data-test-id="canvas-node"]').first().waitFor();
+		// Under a Send node on the canvas: its operation's action, not raw values ("send: message").
+		const canvas = page.locator('[data-test-id="canvas"]');
+		expect(await canvas.getByText('Send a message', { exact: true }).count()).toBeGreaterThan(0);
+		expect(await canvas.getByText('send: message').count()).toBe(0);
 		await page.click('[data-test-id="node-creator-plus-button"]');
 		await page.fill('[data-test-id="node-creator-search-bar"]', 'iMBRACE');
 		await page.locator('[data-test-id="node-creator-item-name"]', { hasText: 'iMBRACE' }).click();
-		await page.getByText('Send a message', { exact: true }).waitFor();
+		const creator = page.locator('[data-test-id="node-creator"]');
+		await creator.getByText('Send a message', { exact: true }).waitFor();
 		const actions = page.locator(
 			'[data-test-id="item-iterator-item"] [data-test-id="node-creator-item-name"]',
 		);

@@ -23,7 +23,7 @@ export class ImbraceTrigger implements INodeType {
 		// n8n's node panel shows the action node and this trigger as one item, with this description
 		// (its generateMergedNodesAndActions): it has to fit both.
 		description:
-			'Start workflows on new iMBRACE messages, and send, list and search messages and read conversation counts',
+			'Start workflows on new iMBRACE messages; work the inbox (get, close, reopen, assign conversations) and send, list and search messages',
 		defaults: { name: 'iMBRACE Trigger' },
 		polling: true,
 		inputs: [],

@@ -110,10 +110,11 @@ describe("the iMBRACE node as a tool of n8n's MCP Server Trigger, in a running n
 	it('lists the iMBRACE tool with its argument', async () => {
 		const tools = await client.listTools();
 
+		// n8n's automatic tool description (the default): the operation's action and the node.
 		expect(tools).toEqual([
 			{
 				name: 'Get_messages',
-				description: expect.any(String),
+				description: 'Get many messages in iMBRACE',
 				inputSchema: expect.objectContaining({
 					type: 'object',
 					properties: {

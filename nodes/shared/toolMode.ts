@@ -72,18 +72,25 @@ export function leftOutNote(kept: number, what: string): IDataObject {
 	};
 }
 
-/**
- * A list's answer in tool mode: at most `bounds.keep` items, texts cut, and a note when the
- * Answer Limit left items out.
- */
+/** A list's rows bounded as `bounds` says, with the note when the Answer Limit left rows out. */
+export function toolRows(rows: IDataObject[], bounds: ToolListBounds, what: string): IDataObject[] {
+	const kept = rows.slice(0, bounds.keep);
+	if (!bounds.bounded || rows.length <= bounds.keep) return kept;
+	return [...kept, leftOutNote(bounds.keep, what)];
+}
+
+/** A list's answer in tool mode: bounded (see toolRows), its long texts cut. */
 export function toolList(
 	items: INodeExecutionData[],
 	bounds: ToolListBounds,
 	what: string,
 ): INodeExecutionData[] {
-	const kept = leanItems(items.slice(0, bounds.keep));
-	if (!bounds.bounded || items.length <= bounds.keep) return kept;
-	return [...kept, { json: leftOutNote(bounds.keep, what) }];
+	const rows = toolRows(
+		items.map((item) => item.json),
+		bounds,
+		what,
+	);
+	return leanItems(rows.map((json) => ({ json })));
 }
 
 /** An error as the model reads it: only its message reaches the model, so the fix goes there. */

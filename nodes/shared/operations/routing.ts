@@ -244,7 +244,7 @@ function performInTurn(perform: Perform, hints: FailureHints, write: WriteOperat
 			});
 			const items = rows.map((json) => ({ json }));
 			if (write) run.remember(itemIndex, items);
-			return items;
+			return isToolNode(this.getNode()) ? leanItems(items) : items;
 		});
 	};
 }

@@ -1,7 +1,7 @@
 import { simplifyMessage } from '../../../nodes/shared/simplify';
 import { NODE_TYPE } from '../../harness/package';
 import { runNode } from '../../harness/engine';
-import { byId, useSandbox } from '../../harness/sandbox';
+import { byId, callApi, useSandbox } from '../../harness/sandbox';
 
 /** The node as an AI agent's tool: the `…Tool` type n8n builds for it (test/harness/tool.ts). */
 const TOOL_TYPE = `${NODE_TYPE}Tool`;
@@ -192,5 +192,37 @@ describe('iMBRACE node as a tool: lean answers', () => {
 		expect(run.error?.message).toBe(
 			'The Limit "0" is not a whole number of at least 1 [item 0]. Set Limit to 1 or more, or turn on Return All.',
 		);
+	});
+
+	it('conversation Get Many: the inbox as 10 simplified conversations and a note, Simplify off or not', async () => {
+		const { sandbox } = fixture;
+		const bu = sandbox.ids.businessUnitId;
+		const expected = (await callApi(
+			sandbox,
+			`/channel-service/v2/team_conversations?type=business_unit_id&q=${bu}&view=all&skip=0&limit=10`,
+		)) as { data: Array<{ conversation_id: string; id: string }> };
+		sandbox.clearRequests();
+
+		const run = await runNode({
+			nodeType: TOOL_TYPE,
+			parameters: {
+				resource: 'conversation',
+				operation: 'getMany',
+				businessUnitId: byId(bu),
+				returnAll: true,
+				simplify: false,
+			},
+			credentials: fixture.credentials(),
+		});
+
+		expect(run.error).toBeUndefined();
+		expect(run.output.map((item) => [item.json.id, item.json.team_conversation_id])).toEqual([
+			...expected.data.map((row) => [row.conversation_id, row.id]),
+			[undefined, undefined],
+		]);
+		expect(run.output[10].json).toEqual({
+			note: 'Only the first 10 conversations are shown; more were left out (this tool answers at most 10 items).',
+		});
+		expect(queries().map(({ skip, limit }) => [skip, limit])).toEqual([['0', '11']]);
 	});
 });

@@ -7,7 +7,10 @@ import { assignmentFields, statusOptionsField } from './fields';
 import { getOperation } from './get';
 import { getChannelCountsFields, getChannelCountsOperation } from './counts/getChannelCounts';
 import { getManyFields, getManyOperation } from './getMany';
-import { getTeamChannelCountsFields, getTeamChannelCountsOperation } from './counts/getTeamChannelCounts';
+import {
+	getTeamChannelCountsFields,
+	getTeamChannelCountsOperation,
+} from './counts/getTeamChannelCounts';
 import { getViewCountsFields, getViewCountsOperation } from './counts/getViewCounts';
 import { reopenOperation } from './actions/reopen';
 import { unassignOperation } from './actions/unassign';
@@ -42,7 +45,11 @@ export const conversationFields: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description: 'Whether to return a simplified version of the response instead of the raw data',
-		displayOptions: { show: { resource: ['conversation'], operation: ['get'] } },
+		// As a tool the node always simplifies (see shared/toolMode.ts).
+		displayOptions: {
+			show: { resource: ['conversation'], operation: ['get'] },
+			hide: { '@tool': [true] },
+		},
 	},
 	...getManyFields,
 	...getViewCountsFields,

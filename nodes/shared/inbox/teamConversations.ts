@@ -5,15 +5,12 @@ import type { FailureHints } from '../transport/errors';
 import { INBOX_PATHS, rowsOf } from '../transport/inbox';
 import type { Requester } from '../transport/requester';
 import { simplifyMessage } from '../simplify';
+import { sameRequestOptions } from '../transport/requester';
 
 /** WhatsApp lets a business write freely for this long after the contact's last message (§21). */
 const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** The request options of the node's own request (timeout, proxy, certificates), for its others. */
-export function requestOptionsOf(request: IHttpRequestOptions) {
-	const { timeout, proxy, skipSslCertificateValidation } = request;
-	return { timeout, proxy, skipSslCertificateValidation };
-}
 
 /** Hints for a request to the inbox about one conversation. */
 export const CONVERSATION_HINTS: FailureHints = { inbox: true, notFound: 'Conversation ID' };
@@ -33,7 +30,7 @@ export async function teamConversationsOf(
 			method: 'GET',
 			url: INBOX_PATHS.teamConversations,
 			qs: { type: 'conversation_id', q: conversationId },
-			...requestOptionsOf(request),
+			...sameRequestOptions(request),
 		},
 		hints: CONVERSATION_HINTS,
 	});
@@ -61,7 +58,7 @@ export async function readTeamConversation(
 		request: {
 			method: 'GET',
 			url: `${INBOX_PATHS.teamConversations}/${encodeURIComponent(teamConversationId)}`,
-			...requestOptionsOf(request),
+			...sameRequestOptions(request),
 		},
 		hints: CONVERSATION_HINTS,
 	});

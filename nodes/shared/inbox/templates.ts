@@ -5,7 +5,8 @@ import type { NodeRun } from '../operations/nodeRun';
 import { nodeRunOf } from '../operations/nodeRun';
 import type { Requester } from '../transport/requester';
 import { INBOX_PATHS, readInboxList } from '../transport/inbox';
-import { CONVERSATION_HINTS, requestOptionsOf, teamConversationsOf } from './teamConversations';
+import { CONVERSATION_HINTS, teamConversationsOf } from './teamConversations';
+import { sameRequestOptions } from '../transport/requester';
 
 export type TemplateKind = 'message' | 'whatsapp';
 
@@ -83,7 +84,7 @@ export async function findTemplate(
 		`${kind} ${businessUnitId} ${channelId}`,
 		async () =>
 			await readInboxList(
-				{ method: 'GET', ...list, ...requestOptionsOf(request) },
+				{ method: 'GET', ...list, ...sameRequestOptions(request) },
 				Infinity,
 				async (page) => await requester.call({ request: page, hints: CONVERSATION_HINTS }),
 			),

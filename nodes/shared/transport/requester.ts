@@ -95,6 +95,15 @@ export async function gatewayOf(context: RequestContext): Promise<Gateway> {
 	};
 }
 
+/**
+ * The node's Request Options (timeout, proxy, certificates) as n8n put them into an item's
+ * request, for the further requests the item makes.
+ */
+export function sameRequestOptions(request: IHttpRequestOptions): Partial<IHttpRequestOptions> {
+	const { timeout, proxy, skipSslCertificateValidation } = request;
+	return { timeout, proxy, skipSslCertificateValidation };
+}
+
 /** A write: never repeated blindly after an answer that may mean it was carried out. */
 export interface Write extends WriteName {
 	/**

@@ -9,10 +9,11 @@ import {
 	limitOf,
 	tidyId,
 } from '../../../shared/fields/validation';
-import { requestOptionsOf, simplifyConversation } from '../../../shared/inbox/teamConversations';
+import { simplifyConversation } from '../../../shared/inbox/teamConversations';
 import { operationRouting } from '../../../shared/operations/routing';
 import { answerLimitOf, isToolNode, toolListBounds, toolRows } from '../../../shared/toolMode';
 import { INBOX_PATHS, VIEW_VALUES, readInboxList } from '../../../shared/transport/inbox';
+import { sameRequestOptions } from '../../../shared/transport/requester';
 
 const VIEWS = VIEW_VALUES;
 
@@ -90,7 +91,7 @@ export const getManyOperation: INodePropertyOptions = {
 						arrayFormat: 'repeat' as const,
 					};
 			const rows = await readInboxList(
-				{ ...listRequest, ...requestOptionsOf(request) },
+				{ ...listRequest, ...sameRequestOptions(request) },
 				bounds?.read ?? limit,
 				async (page) => await requester.call({ request: page, hints }),
 				search && types.length ? (row) => types.includes(String(row.channel_type)) : undefined,

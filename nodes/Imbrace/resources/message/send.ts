@@ -30,6 +30,7 @@ import {
 	textOf,
 	tidyId,
 } from '../../../shared/fields/validation';
+import { sameRequestOptions } from '../../../shared/transport/requester';
 
 const FILE_TYPES = ['image', 'file', 'pdf'];
 const TEMPLATE_TYPES = ['template', 'whatsappTemplate'];
@@ -117,11 +118,6 @@ async function prepareTemplate(
 }
 
 /** The request options of the node's own request (timeout, proxy, certificates), for its others. */
-function sameOptions(request: IHttpRequestOptions) {
-	const { timeout, proxy, skipSslCertificateValidation } = request;
-	return { timeout, proxy, skipSslCertificateValidation };
-}
-
 /** Uploads the item's binary file (name and type kept) and answers its iMBRACE address. */
 async function uploadFile(
 	context: IExecuteSingleFunctions,
@@ -145,7 +141,7 @@ async function uploadFile(
 			method: 'POST',
 			url: endpointPath('uploadFile'),
 			body: form,
-			...sameOptions(request),
+			...sameRequestOptions(request),
 		},
 		hints: { invalid: `Check the file in the Input Binary Field "${property}".` },
 	});
@@ -242,7 +238,7 @@ async function confirmSent(
 			method: 'GET',
 			url: endpointPath('messages'),
 			qs: { ...(conversationId ? { conversation_id: conversationId } : {}), limit: 20, skip: 0 },
-			...sameOptions(request),
+			...sameRequestOptions(request),
 		},
 		hints: { notFound: 'Conversation ID' },
 	});

@@ -4,13 +4,13 @@ import { beforeSending, fieldsOf, textOf, tidyId } from '../../../../shared/fiel
 import {
 	CONVERSATION_HINTS,
 	readTeamConversation,
-	requestOptionsOf,
 	teamConversationId,
 	teamConversationsOf,
 } from '../../../../shared/inbox/teamConversations';
 import { operationRouting } from '../../../../shared/operations/routing';
 import type { Requester } from '../../../../shared/transport/requester';
 import { INBOX_PATHS } from '../../../../shared/transport/inbox';
+import { sameRequestOptions } from '../../../../shared/transport/requester';
 
 function checkAssignment(agentRequired: boolean) {
 	return beforeSending(function (request) {
@@ -75,7 +75,7 @@ export function assignmentRouting(assigned: boolean) {
 					method: 'POST',
 					url: assigned ? INBOX_PATHS.assign : INBOX_PATHS.unassign,
 					body,
-					...requestOptionsOf(request),
+					...sameRequestOptions(request),
 				},
 				hints,
 				write: write?.(async () =>

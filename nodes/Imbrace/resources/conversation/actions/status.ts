@@ -5,12 +5,12 @@ import { beforeSending, fieldsOf, textOf, tidyId } from '../../../../shared/fiel
 import {
 	CONVERSATION_HINTS,
 	readTeamConversation,
-	requestOptionsOf,
 	teamConversationId,
 	teamConversationsOf,
 } from '../../../../shared/inbox/teamConversations';
 import { operationRouting } from '../../../../shared/operations/routing';
 import { INBOX_PATHS } from '../../../../shared/transport/inbox';
+import { sameRequestOptions } from '../../../../shared/transport/requester';
 
 const checkStatusChange = beforeSending(function (request) {
 	const body = fieldsOf(request, 'body');
@@ -66,7 +66,7 @@ export function statusOperation(status: 'closed' | 'active'): INodePropertyOptio
 							method: 'POST',
 							url: INBOX_PATHS.updateStatus,
 							body: { id, status },
-							...requestOptionsOf(request),
+							...sameRequestOptions(request),
 						},
 						hints,
 						write: write?.(async () => {

@@ -56,7 +56,15 @@ describe('the package, as n8n loads it', () => {
 	});
 
 	it('offers the node as a tool for AI agents, and the trigger as a poller', () => {
-		expect(node.usableAsTool).toBe(true);
+		// As a tool the editor offers a description written for the model: each operation and its ID.
+		const { description } = (node.usableAsTool as { replacements: { description: string } })
+			.replacements;
+		for (const words of ['Get Many', 'Search', 'Fetch by Filter', 'Send', 'Counts', 'Create']) {
+			expect(description).toContain(`${words}: `);
+		}
+		for (const prefix of ['conv_', 'bu_', 't_', 'con_', 'ch_']) {
+			expect(description).toContain(`${prefix}…`);
+		}
 		expect(trigger.usableAsTool).toBeUndefined();
 		expect(trigger.polling).toBe(true);
 		expect(trigger.properties[0].name).toBe('pollTimes');
@@ -131,6 +139,8 @@ describe('the package, as n8n loads it', () => {
 				'conversationId',
 				'returnAll',
 				'limit',
+				// Shown only in tool mode: the most items a tool answers.
+				'answerLimit',
 				'simplify',
 				'messageType',
 				'text',

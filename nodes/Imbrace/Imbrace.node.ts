@@ -23,7 +23,15 @@ export class Imbrace implements INodeType {
 		description:
 			'Work the iMBRACE inbox (get, close, reopen and assign conversations, read counts) and send, list, search and fetch messages',
 		defaults: { name: 'iMBRACE' },
-		usableAsTool: true,
+		// As a tool the editor offers this description, written for the model: what each operation
+		// does and the ID it needs. (With n8n's automatic tool description, the model reads the
+		// operation's action instead.)
+		usableAsTool: {
+			replacements: {
+				description:
+					'Reads and sends iMBRACE messages. Get Many: the messages of one conversation, newest first (needs its conv_ ID). Search: messages of the organization by words and an optional filter. Fetch by Filter: messages that match a filter, e.g. conversation_id = conv_…. Send: a message into a conversation (needs its conv_ ID). Counts: conversations per view (needs a business unit ID, bu_…), per channel type, or per channel type of a team (needs a team ID, t_…). Create: opens a conversation (needs a contact ID, con_…, and a channel ID, ch_…). Lists answer at most 10 simplified items unless told otherwise, and say when more were left out.',
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'imbraceApi', required: true }],

@@ -5,6 +5,7 @@ import type {
 	INode,
 	INodeExecutionData,
 	INodeParameters,
+	INodeType,
 	INodeTypes,
 	IRun,
 	IWorkflowExecuteAdditionalData,
@@ -14,6 +15,7 @@ import type {
 import { NodeHelpers, Workflow, createRunExecutionData } from 'n8n-workflow';
 
 import { TestCredentialsHelper } from './credentials-helper';
+import { asTool } from './tool';
 import { CREDENTIAL_TYPE, NODE_TYPE, loadPackage } from './package';
 
 export type CredentialData = ICredentialDataDecryptedObject;
@@ -28,9 +30,13 @@ export async function getNodeTypes(): Promise<INodeTypes> {
 			type,
 		]),
 	);
+	const tools: Record<string, INodeType> = {};
+	const byName = (type: string) =>
+		all[type] ??
+		(all[type.replace(/Tool$/, '')] && (tools[type] ??= asTool(all[type.slice(0, -4)])));
 	return {
-		getByName: (type) => all[type],
-		getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(all[type], version),
+		getByName: byName,
+		getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(byName(type), version),
 		getKnownTypes: () => ({}),
 	};
 }

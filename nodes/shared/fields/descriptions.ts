@@ -2,6 +2,7 @@ import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import type { IdKind } from './validation';
 import { ID_PREFIXES } from './validation';
+import { TOOL_DEFAULT_LIMIT, TOOL_MAX_ITEMS, TOOL_MAX_TEXT } from '../toolMode';
 
 interface IdLocatorOptions {
 	name: string;
@@ -83,6 +84,17 @@ export function idLocator(options: IdLocatorOptions): INodeProperties {
 	};
 }
 
+/** Shown only where the node is not an AI agent's tool (see shared/toolMode.ts). */
+function outsideTools(displayOptions: IDisplayOptions): IDisplayOptions {
+	return { ...displayOptions, hide: { ...displayOptions.hide, '@tool': [true] } };
+}
+
+/** Shown only where the node is an AI agent's tool (see shared/toolMode.ts). */
+function inTools(displayOptions: IDisplayOptions): IDisplayOptions {
+	return { ...displayOptions, show: { ...displayOptions.show, '@tool': [true] } };
+}
+
+/** As a tool the node always simplifies: a raw page is thousands of tokens for the model. */
 function simplifyProperty(displayOptions: IDisplayOptions): INodeProperties {
 	return {
 		displayName: 'Simplify',
@@ -90,11 +102,15 @@ function simplifyProperty(displayOptions: IDisplayOptions): INodeProperties {
 		type: 'boolean',
 		default: true,
 		description: 'Whether to return a simplified version of the response instead of the raw data',
-		displayOptions,
+		displayOptions: outsideTools(displayOptions),
 	};
 }
 
-/** Return All, Limit and Simplify of a list operation. */
+/**
+ * Return All, Limit and Simplify of a list operation, and as a tool its Answer Limit: n8n wants
+ * every Limit to default to 50, so the smaller bound of a tool's answer is a parameter of its own,
+ * and a saved Limit keeps its meaning.
+ */
 export function listProperties(displayOptions: IDisplayOptions): INodeProperties[] {
 	return [
 		{
@@ -113,6 +129,15 @@ export function listProperties(displayOptions: IDisplayOptions): INodeProperties
 			default: 50,
 			description: 'Max number of results to return',
 			displayOptions: { ...displayOptions, show: { ...displayOptions.show, returnAll: [false] } },
+		},
+		{
+			displayName: 'Answer Limit',
+			name: 'answerLimit',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: TOOL_MAX_ITEMS },
+			default: TOOL_DEFAULT_LIMIT,
+			description: `The most items the tool answers, whatever Limit or Return All ask for (at most ${TOOL_MAX_ITEMS}); a last item says when more were left out. Texts longer than ${TOOL_MAX_TEXT.toLocaleString('en-US')} characters are cut.`,
+			displayOptions: inTools(displayOptions),
 		},
 		simplifyProperty(displayOptions),
 	];

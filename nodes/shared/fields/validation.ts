@@ -138,9 +138,17 @@ export interface ItemOf {
 	itemIndex: number;
 }
 
+/**
+ * Whether `at` is an item of a custom operation. n8n's own item context has an `itemIndex` field
+ * too, so the test is on `context`, which only ItemOf has.
+ */
+function isItemOf(at: Context | ItemOf): at is ItemOf {
+	return 'context' in at && 'itemIndex' in at;
+}
+
 /** A parameter's value, with a resource locator's ID taken out of it. */
 export function parameterValue(context: Context | ItemOf, name: string): unknown {
-	return 'itemIndex' in context
+	return isItemOf(context)
 		? context.context.getNodeParameter(name, context.itemIndex, undefined, { extractValue: true })
 		: context.getNodeParameter(name, undefined, { extractValue: true });
 }
@@ -152,9 +160,12 @@ export function ensure(
 	problem: Problem | undefined,
 ): void {
 	if (!problem) return;
-	const context = 'itemIndex' in at ? at.context : at;
-	const itemIndex =
-		'itemIndex' in at ? at.itemIndex : 'getItemIndex' in at ? at.getItemIndex() : undefined;
+	const context = isItemOf(at) ? at.context : at;
+	const itemIndex = isItemOf(at)
+		? at.itemIndex
+		: 'getItemIndex' in at
+			? at.getItemIndex()
+			: undefined;
 	const where = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
 	throw new NodeOperationError(context.getNode(), `The ${displayName} ${problem.problem}${where}`, {
 		description: problem.fix,
@@ -234,7 +245,7 @@ export const checkListLimit = beforeSending(function () {
 /** The Organization ID parameter, or the credential's when that is left empty. */
 export async function organizationIdOf(where: Context | ItemOf): Promise<string> {
 	const own = parameterValue(where, 'organizationId');
-	const context = 'itemIndex' in where ? where.context : where;
+	const context = isItemOf(where) ? where.context : where;
 	const value =
 		typeof own === 'string' && own.trim()
 			? own

@@ -6,6 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { forModel } from '../toolMode';
+
 /**
  * What n8n's declarative engine does for each item that an operation in `customOperations` (run
  * by n8n instead of routing, for what routing cannot do) has to do itself: the Request Options n8n
@@ -64,10 +66,12 @@ export async function eachItem(
 		try {
 			output.push(...(await work(itemIndex)).map((item) => ({ ...item, pairedItem })));
 		} catch (caught) {
-			const error =
+			const error = forModel(
+				context.getNode(),
 				caught instanceof NodeApiError || caught instanceof NodeOperationError
 					? caught
-					: new NodeOperationError(context.getNode(), caught as Error, { itemIndex });
+					: new NodeOperationError(context.getNode(), caught as Error, { itemIndex }),
+			);
 			if (!context.continueOnFail()) throw error;
 			output.push({ json: {}, error, pairedItem });
 		}

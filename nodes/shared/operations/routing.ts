@@ -20,6 +20,14 @@ import { simplifyMessage } from '../simplify';
 import type { Write } from '../transport/requester';
 import { Requester, gatewayOf } from '../transport/requester';
 import { limitOf } from '../fields/validation';
+import {
+	answerLimitOf,
+	forModel,
+	isToolNode,
+	leanItems,
+	toolList,
+	toolListBounds,
+} from '../toolMode';
 
 /**
  * How the iMBRACE node's declarative operations are run. n8n builds each item's request from the
@@ -82,6 +90,8 @@ function guarded(check: PreSendAction): PreSendAction {
 			const checked = await check.call(this, request);
 			failed = false;
 			return checked;
+		} catch (error) {
+			throw forModel(this.getNode(), error as Error);
 		} finally {
 			if (failed) nodeRunOf(this).finish(this, true);
 		}
@@ -106,6 +116,8 @@ async function inTurn(
 		const items = pairedWith(context, await work(await requesterOf(context)));
 		failed = false;
 		return items;
+	} catch (error) {
+		throw forModel(context.getNode(), error as Error);
 	} finally {
 		run.finish(context, failed);
 	}
@@ -144,7 +156,7 @@ function requestOnce(hints: FailureHints, write: WriteOperation | undefined) {
 				run.remember(itemIndex, items);
 				requester.learnFromSent(body);
 			}
-			return items;
+			return isToolNode(this.getNode()) ? leanItems(items) : items;
 		});
 	};
 }
@@ -160,16 +172,22 @@ function pageThrough(endpoint: ListEndpoint, hints: FailureHints) {
 	): Promise<INodeExecutionData[]> {
 		const returnAll = this.getNodeParameter('returnAll', false) as boolean;
 		const limit = returnAll ? Infinity : Number(limitOf(this.getNodeParameter('limit', 50)));
-		const simplify = this.getNodeParameter('simplify', false) as boolean;
+		// As a tool: simplified, and bounded even with Return All (see toolMode.ts).
+		const tool = isToolNode(this.getNode());
+		const bounds = tool
+			? toolListBounds(limit, answerLimitOf(this.getNodeParameter('answerLimit', 0)))
+			: undefined;
+		const simplify = tool || (this.getNodeParameter('simplify', false) as boolean);
 		const request = requestData.options as IHttpRequestOptions;
 		return await inTurn(this, async (requester) => {
 			const { rows } = await readList(
 				endpoint,
 				request,
-				limit,
+				bounds?.read ?? limit,
 				async (page) => await requester.call({ request: page, hints }),
 			);
-			return rows.map((row) => ({ json: simplify ? simplifyMessage(row) : row }));
+			const items = rows.map((row) => ({ json: simplify ? simplifyMessage(row) : row }));
+			return bounds ? toolList(items, bounds, endpoint.itemsName ?? 'items') : items;
 		});
 	};
 }
@@ -226,7 +244,7 @@ function performInTurn(perform: Perform, hints: FailureHints, write: WriteOperat
 			});
 			const items = rows.map((json) => ({ json }));
 			if (write) run.remember(itemIndex, items);
-			return items;
+			return isToolNode(this.getNode()) ? leanItems(items) : items;
 		});
 	};
 }

@@ -15,6 +15,8 @@ export interface Page {
 export interface ListEndpoint {
 	/** The largest page the endpoint serves. */
 	maxPageSize: number;
+	/** What its rows are, in plain words, e.g. `messages` (a tool's note on a bounded list says it). */
+	itemsName?: string;
 	/** The request for `size` rows from `offset`. */
 	pageRequest(request: IHttpRequestOptions, offset: number, size: number): IHttpRequestOptions;
 	readPage(body: IDataObject, offset: number): Page;
@@ -35,6 +37,7 @@ function envelopeOf(body: IDataObject): IDataObject {
 
 /** §5: newest first, `skip`/`limit` in the query, `has_more` in the answer. */
 export const conversationMessages: ListEndpoint = {
+	itemsName: 'messages',
 	maxPageSize: 100,
 	pageRequest(request, offset, size) {
 		return { ...request, qs: { ...request.qs, limit: size, skip: offset } };
@@ -53,6 +56,7 @@ function indexPage(request: IHttpRequestOptions, offset: number, size: number) {
 
 /** §7: hits, with an estimated total that stops at the cap. */
 export const messageSearch: ListEndpoint = {
+	itemsName: 'messages',
 	maxPageSize: 1000,
 	pageRequest: indexPage,
 	readPage(body, offset) {
@@ -84,6 +88,7 @@ export const messageSearch: ListEndpoint = {
 
 /** §8: documents, newest first, with the exact total (no cap). */
 export const messageFetch: ListEndpoint = {
+	itemsName: 'messages',
 	maxPageSize: 1000,
 	pageRequest: indexPage,
 	readPage(body, offset) {

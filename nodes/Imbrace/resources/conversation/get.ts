@@ -9,6 +9,7 @@ import {
 	teamConversationsOf,
 } from '../../../shared/inbox/teamConversations';
 import { operationRouting } from '../../../shared/operations/routing';
+import { isToolNode } from '../../../shared/toolMode';
 
 export const checkConversationId = beforeSending(function (request) {
 	tidyId(this, fieldsOf(request, 'body'), 'conversation_id', 'Conversation ID', 'conversation');
@@ -35,7 +36,9 @@ export const getOperation: INodePropertyOptions = {
 				teamConversationId(chosen),
 				request,
 			);
-			const simplify = this.getNodeParameter('simplify', true) as boolean;
+			// As a tool always simplified (see toolMode.ts).
+			const simplify =
+				isToolNode(this.getNode()) || (this.getNodeParameter('simplify', true) as boolean);
 			const nowMs = Date.now() + (requester.token.clockAheadMs ?? 0);
 			return [simplify ? simplifyConversation(conversation, nowMs) : conversation];
 		},

@@ -11,6 +11,7 @@ import {
 } from '../../../shared/fields/validation';
 import { simplifyConversation } from '../../../shared/inbox/teamConversations';
 import { operationRouting } from '../../../shared/operations/routing';
+import { answerLimitOf, isToolNode, toolListBounds, toolRows } from '../../../shared/toolMode';
 import { INBOX_PATHS, VIEW_VALUES, readInboxList } from '../../../shared/transport/inbox';
 import { sameRequestOptions } from '../../../shared/transport/requester';
 
@@ -61,6 +62,11 @@ export const getManyOperation: INodePropertyOptions = {
 			const qs = fieldsOf(request, 'qs');
 			const returnAll = this.getNodeParameter('returnAll', false) as boolean;
 			const limit = returnAll ? Infinity : Number(limitOf(this.getNodeParameter('limit', 50)));
+			// As a tool: simplified, and bounded even with Return All (see toolMode.ts).
+			const tool = isToolNode(this.getNode());
+			const bounds = tool
+				? toolListBounds(limit, answerLimitOf(this.getNodeParameter('answerLimit', 0)))
+				: undefined;
 			const types = (qs.channel_types as string[] | undefined) ?? [];
 			const search = typeof qs.search === 'string' ? qs.search.trim() : '';
 			// The search (§15) takes no view or channel types: it finds conversations of any status,
@@ -86,13 +92,16 @@ export const getManyOperation: INodePropertyOptions = {
 					};
 			const rows = await readInboxList(
 				{ ...listRequest, ...sameRequestOptions(request) },
-				limit,
+				bounds?.read ?? limit,
 				async (page) => await requester.call({ request: page, hints }),
 				search && types.length ? (row) => types.includes(String(row.channel_type)) : undefined,
 			);
-			const simplify = this.getNodeParameter('simplify', true) as boolean;
+			const simplify = tool || (this.getNodeParameter('simplify', true) as boolean);
 			const nowMs = Date.now() + (requester.token.clockAheadMs ?? 0);
-			return rows.map((row: IDataObject) => (simplify ? simplifyConversation(row, nowMs) : row));
+			const answer = rows.map((row: IDataObject) =>
+				simplify ? simplifyConversation(row, nowMs) : row,
+			);
+			return bounds ? toolRows(answer, bounds, 'conversations') : answer;
 		},
 	}),
 };

@@ -45,7 +45,11 @@ export const conversationFields: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description: 'Whether to return a simplified version of the response instead of the raw data',
-		displayOptions: { show: { resource: ['conversation'], operation: ['get'] } },
+		// As a tool the node always simplifies (see shared/toolMode.ts).
+		displayOptions: {
+			show: { resource: ['conversation'], operation: ['get'] },
+			hide: { '@tool': [true] },
+		},
 	},
 	...getManyFields,
 	...getViewCountsFields,

@@ -17,6 +17,7 @@ import {
 } from '../../../shared/fields/validation';
 import { eachItem, requestOptionsOf } from '../../../shared/operations/custom';
 import { simplifyMessage } from '../../../shared/simplify';
+import { answerLimitOf, isToolNode, toolList, toolListBounds } from '../../../shared/toolMode';
 import { messageSearch, readList } from '../../../shared/transport/endpoints';
 import { Requester, gatewayOf } from '../../../shared/transport/requester';
 import { endpointPath } from '../../../shared/transport/routes';
@@ -65,6 +66,12 @@ export async function searchMessages(this: IExecuteFunctions): Promise<INodeExec
 		};
 		asText(body, ['q', 'filter']);
 		dropEmpty(body, ['filter', 'sort']);
+		const asked = returnAll ? Infinity : Number(limitOf(limit));
+		// As a tool: simplified, and bounded even with Return All (see toolMode.ts).
+		const tool = isToolNode(this.getNode());
+		const bounds = tool
+			? toolListBounds(asked, answerLimitOf(this.getNodeParameter('answerLimit', itemIndex, 0)))
+			: undefined;
 		const { rows, cut } = await readList(
 			messageSearch,
 			{
@@ -74,7 +81,7 @@ export async function searchMessages(this: IExecuteFunctions): Promise<INodeExec
 				body,
 				...requestOptionsOf(this, itemIndex),
 			},
-			returnAll ? Infinity : Number(limitOf(limit)),
+			bounds?.read ?? asked,
 			async (page) => await requester.call({ request: page, hints: { ...HINTS, itemIndex } }),
 		);
 		if (cut) {
@@ -83,8 +90,9 @@ export async function searchMessages(this: IExecuteFunctions): Promise<INodeExec
 				location: 'outputPane',
 			});
 		}
-		const simplify = this.getNodeParameter('simplify', itemIndex, false) as boolean;
-		return rows.map((row) => ({ json: simplify ? simplifyMessage(row) : row }));
+		const simplify = tool || (this.getNodeParameter('simplify', itemIndex, false) as boolean);
+		const items = rows.map((row) => ({ json: simplify ? simplifyMessage(row) : row }));
+		return bounds ? toolList(items, bounds, 'messages') : items;
 	});
 }
 

@@ -52,28 +52,50 @@ export function requestOptionsOf(
 }
 
 /**
- * Runs `work` for each input item in turn; its output items are paired with the item. A failed
- * item becomes an error item with Continue On Fail, as routing makes it, or stops the node.
+ * Runs `work` for each input item, up to `atOnce` items at a time (each item's own requests one
+ * after another, so a node run keeps to that many in flight); its output items come in item
+ * order, paired with their item. A failed item becomes an error item with Continue On Fail, as
+ * routing makes it; without, the first failed item stops the node once the items under way end.
  */
 export async function eachItem(
 	context: IExecuteFunctions,
 	work: (itemIndex: number) => Promise<INodeExecutionData[]>,
+	atOnce = 1,
 ): Promise<INodeExecutionData[][]> {
+	const count = context.getInputData().length;
+	const results: Array<INodeExecutionData[] | { failure: NodeApiError | NodeOperationError }> = [];
+	let next = 0;
+	let stopped = false;
+	const runItems = async () => {
+		while (next < count && !stopped) {
+			const itemIndex = next++;
+			try {
+				results[itemIndex] = await work(itemIndex);
+			} catch (caught) {
+				results[itemIndex] = {
+					failure: forModel(
+						context.getNode(),
+						caught instanceof NodeApiError || caught instanceof NodeOperationError
+							? caught
+							: new NodeOperationError(context.getNode(), caught as Error, { itemIndex }),
+					),
+				};
+				if (!context.continueOnFail()) stopped = true;
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(atOnce, count) }, runItems));
 	const output: INodeExecutionData[] = [];
-	const items = context.getInputData();
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
+		const result = results[itemIndex];
+		if (result === undefined) continue;
 		const pairedItem = { item: itemIndex };
-		try {
-			output.push(...(await work(itemIndex)).map((item) => ({ ...item, pairedItem })));
-		} catch (caught) {
-			const error = forModel(
-				context.getNode(),
-				caught instanceof NodeApiError || caught instanceof NodeOperationError
-					? caught
-					: new NodeOperationError(context.getNode(), caught as Error, { itemIndex }),
-			);
-			if (!context.continueOnFail()) throw error;
-			output.push({ json: {}, error, pairedItem });
+		if (!('failure' in result)) {
+			output.push(...result.map((item) => ({ ...item, pairedItem })));
+		} else if (context.continueOnFail()) {
+			output.push({ json: {}, error: result.failure, pairedItem });
+		} else {
+			throw result.failure;
 		}
 	}
 	return [output];

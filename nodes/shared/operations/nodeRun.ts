@@ -5,7 +5,7 @@ import type { Gateway } from '../transport/requester';
 import { Slots } from '../transport/slots';
 
 /** A node run never has more requests than this in flight, whatever the operation. */
-const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 4;
 
 interface Ticket {
 	/** Settles when the previous write of the same lane has been answered. */

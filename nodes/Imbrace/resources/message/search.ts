@@ -16,6 +16,7 @@ import {
 	organizationIdOf,
 } from '../../../shared/fields/validation';
 import { eachItem, requestOptionsOf } from '../../../shared/operations/custom';
+import { MAX_IN_FLIGHT } from '../../../shared/operations/nodeRun';
 import { simplifyMessage } from '../../../shared/simplify';
 import { answerLimitOf, isToolNode, toolList, toolListBounds } from '../../../shared/toolMode';
 import { messageSearch, readList } from '../../../shared/transport/endpoints';
@@ -52,48 +53,52 @@ function cutNotice(returned: number, sorted: boolean): string {
 export async function searchMessages(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const gateway = await gatewayOf(this);
 	const requester = new Requester(this, gateway);
-	return await eachItem(this, async (itemIndex) => {
-		const item = { context: this, itemIndex };
-		const organizationId = await organizationIdOf(item);
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = this.getNodeParameter('limit', itemIndex, 50);
-		if (!returnAll) ensure(item, 'Limit', checkLimit(limit));
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const body: IDataObject = {
-			q: this.getNodeParameter('query', itemIndex, ''),
-			filter: options.filter,
-			sort: SORT_ORDERS[String(options.sort)],
-		};
-		asText(body, ['q', 'filter']);
-		dropEmpty(body, ['filter', 'sort']);
-		const asked = returnAll ? Infinity : Number(limitOf(limit));
-		// As a tool: simplified, and bounded even with Return All (see toolMode.ts).
-		const tool = isToolNode(this.getNode());
-		const bounds = tool
-			? toolListBounds(asked, answerLimitOf(this.getNodeParameter('answerLimit', itemIndex, 0)))
-			: undefined;
-		const { rows, cut } = await readList(
-			messageSearch,
-			{
-				method: 'POST',
-				url: endpointPath('search', organizationId),
-				headers: { Accept: 'application/json' },
-				body,
-				...requestOptionsOf(this, itemIndex),
-			},
-			bounds?.read ?? asked,
-			async (page) => await requester.call({ request: page, hints: { ...HINTS, itemIndex } }),
-		);
-		if (cut) {
-			this.addExecutionHints({
-				message: cutNotice(rows.length, body.sort !== undefined),
-				location: 'outputPane',
-			});
-		}
-		const simplify = tool || (this.getNodeParameter('simplify', itemIndex, false) as boolean);
-		const items = rows.map((row) => ({ json: simplify ? simplifyMessage(row) : row }));
-		return bounds ? toolList(items, bounds, 'messages') : items;
-	});
+	return await eachItem(
+		this,
+		async (itemIndex) => {
+			const item = { context: this, itemIndex };
+			const organizationId = await organizationIdOf(item);
+			const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+			const limit = this.getNodeParameter('limit', itemIndex, 50);
+			if (!returnAll) ensure(item, 'Limit', checkLimit(limit));
+			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			const body: IDataObject = {
+				q: this.getNodeParameter('query', itemIndex, ''),
+				filter: options.filter,
+				sort: SORT_ORDERS[String(options.sort)],
+			};
+			asText(body, ['q', 'filter']);
+			dropEmpty(body, ['filter', 'sort']);
+			const asked = returnAll ? Infinity : Number(limitOf(limit));
+			// As a tool: simplified, and bounded even with Return All (see toolMode.ts).
+			const tool = isToolNode(this.getNode());
+			const bounds = tool
+				? toolListBounds(asked, answerLimitOf(this.getNodeParameter('answerLimit', itemIndex, 0)))
+				: undefined;
+			const { rows, cut } = await readList(
+				messageSearch,
+				{
+					method: 'POST',
+					url: endpointPath('search', organizationId),
+					headers: { Accept: 'application/json' },
+					body,
+					...requestOptionsOf(this, itemIndex),
+				},
+				bounds?.read ?? asked,
+				async (page) => await requester.call({ request: page, hints: { ...HINTS, itemIndex } }),
+			);
+			if (cut) {
+				this.addExecutionHints({
+					message: cutNotice(rows.length, body.sort !== undefined),
+					location: 'outputPane',
+				});
+			}
+			const simplify = tool || (this.getNodeParameter('simplify', itemIndex, false) as boolean);
+			const items = rows.map((row) => ({ json: simplify ? simplifyMessage(row) : row }));
+			return bounds ? toolList(items, bounds, 'messages') : items;
+		},
+		MAX_IN_FLIGHT,
+	);
 }
 
 export const searchOperation: INodePropertyOptions = {

@@ -5,10 +5,80 @@ import { chromium } from 'playwright-core';
 
 import { ensureChromium, settle } from '../../scripts/e2e/chromium';
 import type { RunningN8n } from '../../scripts/n8n/instance';
-import { OWNER, startN8n } from '../../scripts/n8n/instance';
+import { OWNER, signIn, startN8n } from '../../scripts/n8n/instance';
 import type { Sandbox } from '../sandbox';
 import { startSandbox } from '../sandbox';
+import { CREDENTIALS } from '../workflows';
 import { prepareN8n, screenshotsDir } from './n8n';
+
+const VIP = 't_3f2aa7e6-7ad0-4cdd-834f-539e66b13b55';
+
+/** An ID parameter in "From list" mode, as the editor saves it. */
+function fromList(value = '', cachedResultName?: string) {
+	return { __rl: true, value, mode: 'list', ...(cachedResultName ? { cachedResultName } : {}) };
+}
+
+/**
+ * One node per picker, each left in "From list" mode: the Send names the WhatsApp conversation
+ * whose channel's templates the Template picker lists, the Assign the team whose agents it lists.
+ */
+function pickersWorkflow(whatsappConversationId: string) {
+	const imbrace = (name: string, x: number, parameters: Record<string, unknown>) => ({
+		id: `pickers-${x}`,
+		name,
+		type: 'n8n-nodes-imbrace.imbrace',
+		typeVersion: 1.1,
+		position: [x, 0],
+		parameters,
+		credentials: CREDENTIALS,
+	});
+	return {
+		name: 'iMBRACE pickers',
+		active: false,
+		nodes: [
+			{
+				id: 'pickers-trigger',
+				name: 'New Message in a Conversation',
+				type: 'n8n-nodes-imbrace.imbraceTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { scope: 'conversation', conversationId: fromList() },
+				credentials: CREDENTIALS,
+			},
+			imbrace('Get a Conversation', 200, {
+				resource: 'conversation',
+				operation: 'get',
+				conversationId: fromList(),
+			}),
+			imbrace('Get Many Conversations', 400, {
+				resource: 'conversation',
+				operation: 'getMany',
+				businessUnitId: fromList(),
+			}),
+			imbrace('Assign a Conversation', 600, {
+				resource: 'conversation',
+				operation: 'assign',
+				conversationId: fromList(),
+				teamId: fromList(VIP, 'VIP'),
+				agentId: fromList(),
+			}),
+			imbrace('Create a Conversation', 800, {
+				resource: 'conversation',
+				operation: 'create',
+				additionalFields: { channelId: fromList(), contactId: fromList() },
+			}),
+			imbrace('Send a WhatsApp Template', 1000, {
+				resource: 'message',
+				operation: 'send',
+				conversationId: fromList(whatsappConversationId, 'Amy Wong (whatsapp, active)'),
+				messageType: 'whatsappTemplate',
+				templateId: fromList(),
+			}),
+		],
+		connections: {},
+		settings: { executionOrder: 'v1' },
+	};
+}
 
 describe('the iMBRACE nodes in the n8n 2.x editor', () => {
 	let sandbox: Sandbox;
@@ -46,6 +116,53 @@ describe('the iMBRACE nodes in the n8n 2.x editor', () => {
 		await page.screenshot({ path: join(screenshotsDir(), name) });
 	}
 
+	/** The names the open picker lists, once `ready` holds for them (or after 30 s). */
+	async function pickerItems(ready: (names: string[]) => boolean): Promise<string[]> {
+		const items = page.locator('[data-test-id="rlc-item"]:visible');
+		const deadline = Date.now() + 30_000;
+		for (;;) {
+			const names = (await items.allTextContents()).map((text) => text.trim());
+			if (ready(names) || Date.now() > deadline) return names;
+			await page.waitForTimeout(250);
+		}
+	}
+
+	let pickersWorkflowId: string | undefined;
+
+	/**
+	 * Saves the pickers workflow once, through n8n's own API and after the list of the examples
+	 * has been photographed, so that the README's picture shows the examples alone.
+	 */
+	async function savedPickersWorkflow(): Promise<string> {
+		if (pickersWorkflowId) return pickersWorkflowId;
+		const response = await fetch(`${n8n!.url}/rest/workflows`, {
+			method: 'POST',
+			headers: { cookie: await signIn(n8n!.url), 'content-type': 'application/json' },
+			body: JSON.stringify(pickersWorkflow(sandbox.inboxIds.whatsappOutsideWindowConversationId)),
+		});
+		expect(response.status).toBe(200);
+		pickersWorkflowId = ((await response.json()) as { data: { id: string } }).data.id;
+		return pickersWorkflowId;
+	}
+
+	/** Opens a node of the pickers workflow and the list of one of its ID parameters. */
+	async function openPicker(nodeName: string, parameter: string) {
+		await page.goto(`${n8n!.url}/workflow/${await savedPickersWorkflow()}`);
+		await page.locator('[data-test-id="canvas-node"]', { hasText: nodeName }).dblclick();
+		const locator = page.locator(
+			`[data-test-id="ndv"] [data-test-id="resource-locator-${parameter}"]`,
+		);
+		await locator.locator('[data-test-id="rlc-input"]').click();
+	}
+
+	async function searchPicker(text: string) {
+		await page
+			.locator(
+				'input[data-test-id="rlc-search"]:visible, [data-test-id="rlc-search"]:visible input',
+			)
+			.fill(text);
+	}
+
 	it('signs in from the address npm start prints and lands on the list of the examples', async () => {
 		await page.goto(`${n8n!.url}/`);
 		await page.waitForURL(/\/signin/);
@@ -56,10 +173,11 @@ describe('the iMBRACE nodes in the n8n 2.x editor', () => {
 
 		expect(new URL(page.url()).pathname).toBe('/home/workflows');
 		const cards = page.locator('[data-test-id="workflow-card-name"]');
-		await cards.filter({ hasText: 'iMBRACE: alert the lead' }).waitFor();
+		await cards.filter({ hasText: 'iMBRACE: hand overdue' }).waitFor();
 		expect((await cards.allTextContents()).map((text) => text.trim())).toEqual(
 			expect.arrayContaining([
-				'iMBRACE: alert the lead when conversations are overdue',
+				'iMBRACE: hand overdue conversations to the VIP team',
+				'iMBRACE: re-engage WhatsApp contacts with an approved template',
 				'iMBRACE: answer new contact messages with a quick reply',
 				'iMBRACE: daily report of messages about refunds',
 				'iMBRACE: send a PDF from disk to a conversation',
@@ -89,7 +207,13 @@ describe('the iMBRACE nodes in the n8n 2.x editor', () => {
 
 		expect((await actions.allTextContents()).map((text) => text.trim())).toEqual(
 			expect.arrayContaining([
+				'Assign a conversation',
+				'Close a conversation',
 				'Create a conversation',
+				'Get a conversation',
+				'Get many conversations',
+				'Reopen a conversation',
+				'Unassign a conversation',
 				'Get conversation counts per channel type',
 				'Get conversation counts per channel type for a team',
 				'Get conversation counts per view',
@@ -122,5 +246,103 @@ describe('the iMBRACE nodes in the n8n 2.x editor', () => {
 
 		expect(await panel.getByText('Watch', { exact: true }).count()).toBe(1);
 		await screenshot('trigger.png');
+	});
+
+	// Each picker: what it lists first, then what a search leaves (every name holds the text).
+	const PICKERS: Array<{
+		node: string;
+		parameter: string;
+		lists: string[];
+		search: string;
+		finds: string[];
+	}> = [
+		{
+			node: 'Get a Conversation',
+			parameter: 'conversationId',
+			lists: ['Guest#141928 (web, active)', 'Wing Ho (whatsapp, rep needed)'],
+			search: 'Amy Wong',
+			finds: ['Amy Wong (whatsapp, active)', 'Amy Wong (facebook, overdue)'],
+		},
+		{
+			node: 'Get Many Conversations',
+			parameter: 'businessUnitId',
+			lists: ['iMBRACE Testing', 'Sales', 'Franchise'],
+			search: 'sal',
+			finds: ['Sales'],
+		},
+		{
+			node: 'Assign a Conversation',
+			parameter: 'teamId',
+			lists: ['Night shift', 'VIP', 'Default team'],
+			search: 'VIP',
+			finds: ['VIP'],
+		},
+		{
+			node: 'Assign a Conversation',
+			parameter: 'agentId',
+			lists: ['Grace Tan (grace.tan@imbrace.test)', 'Alice Chan (alice.chan@imbrace.test)'],
+			search: 'grace',
+			finds: ['Grace Tan (grace.tan@imbrace.test)'],
+		},
+		{
+			node: 'Create a Conversation',
+			parameter: 'contactId',
+			lists: ['Amy Lim (+852 5112 3411)', 'Guest#641262 (guest.641262@mail.test)'],
+			search: 'Amy Lim',
+			finds: ['Amy Lim (+852 5112 3411)'],
+		},
+		{
+			node: 'Create a Conversation',
+			parameter: 'channelId',
+			lists: ['Website (web)', 'WhatsApp HK (whatsapp)', 'LINE (line)'],
+			search: 'whatsapp',
+			finds: ['WhatsApp HK (whatsapp)', 'WhatsApp Sales (whatsapp)'],
+		},
+		{
+			node: 'Send a WhatsApp Template',
+			parameter: 'templateId',
+			lists: ['welcome (en_US)', 'appointment_reminder (en_US)', 'order_update (en_US)'],
+			search: 'order',
+			finds: ['order_update (en_US)'],
+		},
+		{
+			node: 'New Message in a Conversation',
+			parameter: 'conversationId',
+			lists: ['Guest#141928 (web, active)', 'Wing Ho (whatsapp, rep needed)'],
+			search: 'Amy Wong',
+			finds: ['Amy Wong (whatsapp, active)'],
+		},
+	];
+
+	it.each(PICKERS)(
+		"lists the sandbox's items in $node's $parameter picker, and searches them",
+		async ({ node, parameter, lists, search, finds }) => {
+			await openPicker(node, parameter);
+			const listed = await pickerItems((names) => lists.every((name) => names.includes(name)));
+
+			expect(listed).toEqual(expect.arrayContaining(lists));
+
+			await searchPicker(search);
+			const found = await pickerItems(
+				(names) =>
+					finds.every((name) => names.includes(name)) &&
+					names.every((name) => name.toLowerCase().includes(search.toLowerCase())),
+			);
+
+			expect(found).toEqual(expect.arrayContaining(finds));
+			for (const name of found) expect(name.toLowerCase()).toContain(search.toLowerCase());
+		},
+	);
+
+	it('shows the Template picker of a WhatsApp conversation, its approved templates only', async () => {
+		await openPicker('Send a WhatsApp Template', 'templateId');
+		const listed = await pickerItems((names) => names.length >= 3);
+
+		expect(listed).toEqual([
+			'welcome (en_US)',
+			'appointment_reminder (en_US)',
+			'order_update (en_US)',
+		]);
+		await screenshot('template-picker.png');
 	});
 });

@@ -16,6 +16,20 @@ import { outputOf, prepareN8n, startByHand } from './n8n';
 // serves both, answers this probe, and the node then uses the /channel-service routes.
 const ROUTE_PROBE = ['GET', '/channel-service/v1/channels/_conv_count'];
 const SEND = '/channel-service/v1/conversation_messages';
+const ASSIGN = '/channel-service/v1/team_conversations/assign_team_member';
+/** The seed's VIP team of the testing unit: the escalation example's "lead's team". */
+const VIP = 't_3f2aa7e6-7ad0-4cdd-834f-539e66b13b55';
+
+function byConversation<T extends { conversation_id: string }>(items: T[]): T[] {
+	return [...items].sort((a, b) => a.conversation_id.localeCompare(b.conversation_id));
+}
+
+interface InboxRow {
+	conversation_id: string;
+	channel_id: string;
+	name: string;
+	contacts_latest_message: { created_at: string } | null;
+}
 
 /** A Code node makes the items (conversation n mod 3); the iMBRACE node sends them. */
 function orderedSends(conversations: string[], texts: string[]) {
@@ -81,38 +95,142 @@ describe.each<Major>([2, 1])('the examples in real n8n %s.x', (major) => {
 	beforeEach(() => sandbox.reset());
 	afterAll(async () => sandbox?.close());
 
+	/** The testing unit's inbox as the credential's agent sees it, every page. */
+	async function inboxRows(view: string, channelType?: string): Promise<InboxRow[]> {
+		const rows: InboxRow[] = [];
+		for (let skip = 0; ; skip += 100) {
+			const query = new URLSearchParams({
+				type: 'business_unit_id',
+				q: 'bu_imbrace_testing',
+				view,
+				limit: '100',
+				skip: String(skip),
+				...(channelType ? { channel_types: channelType } : {}),
+			});
+			const page = (await (
+				await fetch(`${sandbox.url}/channel-service/v2/team_conversations?${query}`, {
+					headers: { 'x-access-token': sandbox.tokens.agent },
+				})
+			).json()) as { data: InboxRow[] };
+			rows.push(...page.data);
+			if (page.data.length < 100) return rows;
+		}
+	}
+
+	/**
+	 * The bodies of the recorded requests of one method and path, by conversation: writes to
+	 * different conversations may overlap, so they arrive in no fixed order.
+	 */
+	function bodiesOf(method: string, path: string) {
+		return byConversation(
+			sandbox
+				.requests()
+				.filter((request) => request.method === method && request.path === path)
+				.map((request) => request.body as { conversation_id: string }),
+		);
+	}
+
 	it(`runs in n8n ${RUNTIMES[major].n8n}`, () => {
 		expect(n8n.runtime.version).toBe(RUNTIMES[major].n8n);
 	});
 
-	it('escalation: reads the view counts and alerts the lead when too many are overdue', async () => {
-		const counts = (await (
-			await fetch(
-				`${sandbox.url}/v2/backend/team_conversations/_views_count?type=business_unit_id&q=bu_imbrace_testing`,
-				{
-					headers: { 'x-access-token': sandbox.tokens.agent },
-				},
-			)
-		).json()) as { overdue: number; rep_needed: number };
+	it('escalation: assigns each overdue conversation to VIP once and tells its contact', async () => {
+		const overdue = await inboxRows('overdue');
+		const conversations = [...new Set(overdue.map((row) => row.conversation_id))];
+		// Some conversations wait in two teams' inboxes: one assignment and one message each.
+		expect([overdue.length, conversations.length]).toEqual([77, 69]);
 		sandbox.clearRequests();
 
 		const run = await execute(n8n, 'imbraceEscalate1');
 
 		expect(run.status).toBe('success');
-		expect(outputOf(run, 'Get View Counts').map((item) => item.json)).toEqual([counts]);
-		const alert = outputOf(run, 'Alert the Lead');
-		expect(alert).toHaveLength(1);
-		expect(alert[0].json).toMatchObject({
-			type: 'text',
-			content: {
-				text: `${counts.overdue} conversations of the testing unit are overdue (${counts.rep_needed} wait for a reply). Please check the inbox.`,
-			},
-		});
-		expect(sandbox.requests().map((request) => [request.method, request.path])).toEqual([
-			ROUTE_PROBE,
-			['GET', '/channel-service/v2/team_conversations/_views_count'],
-			['POST', SEND],
-		]);
+		expect(outputOf(run, 'Get Overdue Conversations')).toHaveLength(77);
+		expect(outputOf(run, 'Assign to the VIP Team').map((item) => item.json)).toEqual(
+			conversations.map((conversation) => ({
+				conversation_id: conversation,
+				team_id: VIP,
+				agent_id: null,
+				assigned: true,
+			})),
+		);
+		expect(outputOf(run, 'Tell the Contact')).toHaveLength(69);
+		expect(bodiesOf('POST', ASSIGN)).toEqual(
+			byConversation(
+				conversations.map((conversation) => ({ conversation_id: conversation, team_id: VIP })),
+			),
+		);
+		expect(bodiesOf('POST', SEND)).toEqual(
+			byConversation(
+				conversations.map((conversation) => ({
+					conversation_id: conversation,
+					type: 'text',
+					text: 'Someone from our team is on it',
+				})),
+			),
+		);
+		for (const conversation of conversations) {
+			const teams = sandbox.teamConversations(conversation).map((copy) => copy.teamId);
+			expect(teams.filter((team) => team === VIP)).toHaveLength(1);
+			const replies = sandbox
+				.storedMessages(conversation)
+				.filter((message) => message.from === sandbox.ids.agentUserId);
+			expect(replies.at(-1)).toMatchObject({
+				type: 'text',
+				content: { text: 'Someone from our team is on it' },
+			});
+			expect(
+				replies.filter(
+					(message) =>
+						(message.content as { text?: string }).text === 'Someone from our team is on it',
+				),
+			).toHaveLength(1);
+		}
+	});
+
+	it('WhatsApp re-engagement: sends the approved template, by name, where the window has closed', async () => {
+		const { whatsappChannelId, whatsappTemplateIds, whatsappOutsideWindowConversationId } =
+			sandbox.inboxIds;
+		const rows = await inboxRows('all', 'whatsapp');
+		const closed = new Map<string, string>();
+		for (const row of rows) {
+			const wrote = Date.parse(String(row.contacts_latest_message?.created_at));
+			const windowOpen = Date.now() - wrote < 24 * 3600_000;
+			if (!windowOpen && row.channel_id === whatsappChannelId)
+				closed.set(row.conversation_id, row.name);
+		}
+		expect(closed.size).toBe(13);
+		expect(closed.has(whatsappOutsideWindowConversationId)).toBe(true);
+		expect(closed.has(sandbox.inboxIds.whatsappInsideWindowConversationId)).toBe(false);
+		sandbox.clearRequests();
+
+		const run = await execute(n8n, 'imbraceWaReengage');
+
+		expect(run.status).toBe('success');
+		expect(outputOf(run, 'Send Appointment Reminder')).toHaveLength(13);
+		expect(bodiesOf('POST', SEND)).toEqual(
+			byConversation(
+				[...closed].map(([conversation, name]) => ({
+					conversation_id: conversation,
+					type: 'whatsapp.template',
+					template_id: whatsappTemplateIds.appointmentReminder,
+					variables: [name],
+				})),
+			),
+		);
+		for (const [conversation, name] of closed) {
+			expect(sandbox.storedMessages(conversation).at(-1)).toMatchObject({
+				from: sandbox.ids.agentUserId,
+				type: 'whatsapp.template',
+				content: {
+					text: `Hi ${name}, this is a reminder of your appointment tomorrow.`,
+					variables: [name],
+				},
+			});
+		}
+		for (const row of rows.filter((row) => !closed.has(row.conversation_id))) {
+			const types = sandbox.storedMessages(row.conversation_id).map((message) => message.type);
+			expect(types).not.toContain('whatsapp.template');
+		}
 	});
 
 	it('search and report: collects the last 24 hours of refund messages into one report', async () => {

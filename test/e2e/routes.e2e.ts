@@ -24,18 +24,18 @@ describe('a gateway that serves only the current routes, in real n8n 2.x', () =>
 		await sandbox?.close();
 	});
 
-	it('runs the escalation example on the current routes, after one probe', async () => {
+	it('runs the send-file example on the current routes, after one probe', async () => {
 		sandbox.clearRequests();
 
-		const run = await execute(instance, 'imbraceEscalate1');
+		const run = await execute(instance, 'imbraceSendFile1');
 
 		expect(run.status).toBe('success');
-		expect(outputOf(run, 'Alert the Lead')).toHaveLength(1);
+		expect(outputOf(run, 'Send as PDF')).toHaveLength(1);
 		expect(
 			sandbox.requests().map((request) => [request.method, request.path, request.status]),
 		).toEqual([
 			['GET', '/channel-service/v1/channels/_conv_count', 200],
-			['GET', '/channel-service/v2/team_conversations/_views_count', 200],
+			['POST', '/channel-service/v1/conversation_messages/_fileupload', 200],
 			['POST', '/channel-service/v1/conversation_messages', 200],
 		]);
 	});

@@ -138,9 +138,41 @@ describe('a seed ending now has what the example workflows look for', () => {
 			expect(hit.content.text).toBe('I have not received my refund yet');
 	});
 
-	test('escalation: more than 20 overdue conversations in the testing unit', async () => {
-		const answer = await api<Counts>(sandbox, 'GET', views('bu_imbrace_testing'));
-		expect(answer.json.overdue).toBe(62);
+	test("escalation: the testing unit's Overdue inbox holds 69 conversations, 8 of them twice", async () => {
+		const answer = await api<{ data: Array<{ conversation_id: string }> }>(
+			sandbox,
+			'GET',
+			'/channel-service/v2/team_conversations?type=business_unit_id&q=bu_imbrace_testing&view=overdue&limit=100',
+		);
+		const rows = answer.json.data;
+		expect(rows).toHaveLength(77);
+		expect(new Set(rows.map((row) => row.conversation_id)).size).toBe(69);
+	});
+
+	test('WhatsApp re-engagement: 13 open WhatsApp HK conversations wait outside the window', async () => {
+		const { whatsappChannelId, whatsappOutsideWindowConversationId } = sandbox.inboxIds;
+		const answer = await api<{
+			data: Array<{
+				conversation_id: string;
+				channel_id: string;
+				contacts_latest_message: { created_at: string } | null;
+			}>;
+		}>(
+			sandbox,
+			'GET',
+			'/channel-service/v2/team_conversations?type=business_unit_id&q=bu_imbrace_testing&view=all&channel_types=whatsapp&limit=100',
+		);
+		const outside = new Set(
+			answer.json.data
+				.filter((row) => row.channel_id === whatsappChannelId)
+				.filter(
+					(row) =>
+						sandbox.seedNowMs - Date.parse(String(row.contacts_latest_message?.created_at)) >= DAY,
+				)
+				.map((row) => row.conversation_id),
+		);
+		expect(outside.size).toBe(13);
+		expect(outside.has(whatsappOutsideWindowConversationId)).toBe(true);
 	});
 
 	test('auto-reply: the newest contact text message is minutes old', async () => {

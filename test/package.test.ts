@@ -75,6 +75,7 @@ describe('the package, as n8n loads it', () => {
 				'send',
 				'search',
 				'fetch',
+				'sendAndWait',
 			].sort(),
 		);
 		expect(optionValues(node.properties, 'view')).toEqual(['all', 'joined', 'yours']);
@@ -119,6 +120,12 @@ describe('the package, as n8n loads it', () => {
 				'options.filter',
 				'options.sort',
 				'filter',
+				'sendAndWaitNotice',
+				'message',
+				'responseType',
+				'approvalOptions',
+				'options.limitWaitTime',
+				'options.messageButtonLabel',
 				'requestOptions',
 				'requestOptions.allowUnauthorizedCerts',
 				'requestOptions.batching',

@@ -1,9 +1,15 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { requestOptionsProperty } from '../shared/fields/requestOptions';
 import { conversationDescription } from './resources/conversation';
 import { messageDescription } from './resources/message';
 import { searchMessages } from './resources/message/search';
+import { sendAndWaitMessage } from './resources/message/sendAndWait/operation';
+import {
+	SEND_AND_WAIT_WEBHOOKS,
+	sendAndWaitWebhook,
+} from './resources/message/sendAndWait/webhook';
 
 export class Imbrace implements INodeType {
 	description: INodeTypeDescription = {
@@ -15,7 +21,7 @@ export class Imbrace implements INodeType {
 		// The canvas shows the operation's action, not its raw values. A literal, as n8n's lint rules
 		// want; a test keeps it equal to each operation's `action`.
 		subtitle:
-			'={{ {"conversation.create": "Create a conversation", "conversation.getChannelCounts": "Get conversation counts per channel type", "conversation.getTeamChannelCounts": "Get conversation counts per channel type for a team", "conversation.getViewCounts": "Get conversation counts per view", "message.fetch": "Fetch messages by filter", "message.getMany": "Get many messages", "message.search": "Search messages", "message.send": "Send a message"}[$parameter["resource"] + "." + $parameter["operation"]] }}',
+			'={{ {"conversation.create": "Create a conversation", "conversation.getChannelCounts": "Get conversation counts per channel type", "conversation.getTeamChannelCounts": "Get conversation counts per channel type for a team", "conversation.getViewCounts": "Get conversation counts per view", "message.fetch": "Fetch messages by filter", "message.getMany": "Get many messages", "message.search": "Search messages", "message.send": "Send a message", "message.sendAndWait": "Send message and wait for response"}[$parameter["resource"] + "." + $parameter["operation"]] }}',
 		description:
 			'Read conversation counts, open conversations, and send, list, search and fetch messages in iMBRACE',
 		defaults: { name: 'iMBRACE' },
@@ -23,6 +29,8 @@ export class Imbrace implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'imbraceApi', required: true }],
+		// Send and Wait for Response resumes through these (see its webhook.ts).
+		webhooks: SEND_AND_WAIT_WEBHOOKS,
 		// Every answer reaches the operation's checks, which turn a failure into iMBRACE's own
 		// message and a fix; the credential supplies the host (see ImbraceApi.authenticate).
 		requestDefaults: {
@@ -44,11 +52,15 @@ export class Imbrace implements INodeType {
 			},
 			...conversationDescription,
 			...messageDescription,
+			// n8n adds these itself only to declarative nodes without a webhook (see the file).
+			requestOptionsProperty,
 		],
 	};
 
 	// What routing cannot do, each operation runs itself (see its file).
 	customOperations = {
-		message: { search: searchMessages },
+		message: { search: searchMessages, sendAndWait: sendAndWaitMessage },
 	};
+
+	webhook = sendAndWaitWebhook;
 }

@@ -4,7 +4,7 @@ import { idLocator } from '../../../shared/fields/descriptions';
 import { beforeSending, fieldsOf } from '../../../shared/fields/validation';
 
 /**
- * The conversation of Get Many and Send; a contact token may leave it empty. One definition for
+ * The conversation of Get Many, Send and Send and Wait; a contact token may leave it empty. One definition for
  * both operations: n8n's declarative engine evaluates a parameter's value for every definition
  * of its name, for every item, so a second definition would cost each item two more evaluations
  * of the expression a workflow puts here.
@@ -16,7 +16,9 @@ export const conversationIdField: INodeProperties = {
 		kind: 'conversation',
 		description:
 			"The conversation; required with an agent token or API key, and may be left empty with a contact token to use the contact's own conversation",
-		displayOptions: { show: { resource: ['message'], operation: ['getMany', 'send'] } },
+		displayOptions: {
+			show: { resource: ['message'], operation: ['getMany', 'send', 'sendAndWait'] },
+		},
 	}),
 	// Routing sends to one place for every operation: the body, which Get Many moves to the query
 	// (conversationIdInQuery). Trimmed, and left out when empty, by the operation's check.

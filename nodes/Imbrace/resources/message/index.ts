@@ -5,6 +5,7 @@ import { fetchFields, fetchOperation } from './fetch';
 import { getManyFields, getManyOperation } from './getMany';
 import { searchFields, searchOperation } from './search';
 import { sendFields, sendOperation } from './send';
+import { sendAndWaitFields, sendAndWaitOperation } from './sendAndWait/fields';
 
 export const messageDescription: INodeProperties[] = [
 	{
@@ -13,7 +14,13 @@ export const messageDescription: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['message'] } },
-		options: [fetchOperation, getManyOperation, searchOperation, sendOperation],
+		options: [
+			fetchOperation,
+			getManyOperation,
+			searchOperation,
+			sendOperation,
+			sendAndWaitOperation,
+		],
 		default: 'send',
 	},
 	conversationIdField,
@@ -21,4 +28,5 @@ export const messageDescription: INodeProperties[] = [
 	...sendFields,
 	...searchFields,
 	...fetchFields,
+	...sendAndWaitFields,
 ];

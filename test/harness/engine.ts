@@ -1,6 +1,9 @@
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type { ExecuteContext } from 'n8n-core';
+import { ExecutionLifecycleHooks, RoutingNode, WorkflowExecute } from 'n8n-core';
 import type {
 	ExecutionError,
+	IExecuteFunctions,
+	INodeType,
 	ICredentialDataDecryptedObject,
 	INode,
 	INodeExecutionData,
@@ -30,9 +33,26 @@ export async function getNodeTypes(): Promise<INodeTypes> {
 	);
 	return {
 		getByName: (type) => all[type],
-		getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(all[type], version),
+		getByNameAndVersion: (type, version) =>
+			withRoutingExecute(NodeHelpers.getVersionedNodeType(all[type], version)),
 		getKnownTypes: () => ({}),
 	};
+}
+
+/**
+ * What n8n's own NodeTypes (its CLI) does to a declarative node type it hands out: gives it an
+ * `execute` that runs n8n's RoutingNode. Without it, n8n-core's engine gives a declarative node
+ * with a `webhook` method (the iMBRACE node, for Send and Wait) no input to evaluate expressions
+ * against.
+ */
+function withRoutingExecute(type: INodeType): INodeType {
+	const declarative = type.description.requestDefaults !== undefined;
+	if (declarative && !type.execute && !type.poll && !type.trigger && !type.supplyData) {
+		type.execute = async function (this: IExecuteFunctions) {
+			return (await new RoutingNode(this as ExecuteContext, type).runNode()) ?? [];
+		};
+	}
+	return type;
 }
 
 export async function createCredentialsHelper(

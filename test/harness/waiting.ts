@@ -8,7 +8,7 @@ import type {
 	IWebhookResponseData,
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import { NodeHelpers, Workflow, createRunExecutionData } from 'n8n-workflow';
+import { NodeHelpers, Workflow, createRunExecutionData, deepCopy } from 'n8n-workflow';
 
 import type { NodeRunOptions } from './engine';
 import { createAdditionalData, createCredentialsHelper, createNode, getNodeTypes } from './engine';
@@ -82,6 +82,8 @@ export interface WebhookAnswer {
 	headers: Record<string, string>;
 	body: string;
 	result: IWebhookResponseData;
+	/** The execution as n8n prepared it for this request, to resume with the webhook's output. */
+	execution: IRunExecutionData;
 }
 
 /** A request to the waiting node's webhook, answered by the node's `webhook` method. */
@@ -89,7 +91,13 @@ export async function callWebhook(
 	waiting: WaitingRun,
 	request: WebhookRequest,
 ): Promise<WebhookAnswer> {
-	const { workflow, runExecutionData } = waiting;
+	const { workflow } = waiting;
+	// What n8n's waiting webhooks do with the execution they load for each request: the waiting
+	// node is disabled, the wait ends, and the waiting run's entry is taken off its run data.
+	const runExecutionData = deepCopy(waiting.runExecutionData);
+	runExecutionData.executionData!.nodeExecutionStack[0].node.disabled = true;
+	runExecutionData.waitTill = undefined;
+	runExecutionData.resultData.runData[waiting.nodeName].pop();
 	const node = workflow.getNode(waiting.nodeName)!;
 	const nodeType = workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 	const answer = { status: 200, headers: {} as Record<string, string>, body: '' };
@@ -137,17 +145,18 @@ export async function callWebhook(
 		runExecutionData,
 	);
 	const result = await nodeType.webhook!.call(context);
-	return { ...answer, result };
+	return { ...answer, result, execution: runExecutionData };
 }
 
 /** Resumes the waiting execution with the webhook's output, as n8n does after a decision. */
 export async function resume(
 	waiting: WaitingRun,
-	workflowData: INodeExecutionData[][],
+	answer: WebhookAnswer,
 ): Promise<INodeExecutionData[]> {
-	const { runExecutionData, workflow, additionalData } = waiting;
+	const { workflow, additionalData } = waiting;
+	const runExecutionData = answer.execution;
 	const resumed = runExecutionData.executionData!.nodeExecutionStack[0];
-	resumed.data.main = workflowData;
+	resumed.data.main = answer.result.workflowData!;
 	resumed.metadata = { ...resumed.metadata, forwardAllOutputs: true };
 	const run = await new WorkflowExecute(
 		additionalData,

@@ -233,7 +233,7 @@ describe('iMBRACE node: message Send and Wait for Response', () => {
 			expect(messageId).toMatch(/^msg_/);
 			expect(String(item.json.answered_at) >= before).toBe(true);
 
-			const output = await resume(waiting, answer.result.workflowData!);
+			const output = await resume(waiting, answer);
 			expect(output.map(({ json }) => json)).toEqual([item.json]);
 		});
 

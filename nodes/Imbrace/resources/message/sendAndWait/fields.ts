@@ -11,8 +11,14 @@ export const DEFAULT_APPROVE_LABEL = 'Approve';
 export const DEFAULT_DECLINE_LABEL = 'Decline';
 export const DEFAULT_RESPOND_LABEL = 'Respond';
 
-/** What the output tells of the message that asked (besides `data` and `answered_at`). */
-export const SENT_MESSAGE_KEYS = ['message_id', 'conversation_id'] as const;
+/**
+ * The execution's custom data key under which a waiting node keeps the message it sent (its ID
+ * and conversation), for the output on resume. Custom data is the one part of a waiting execution
+ * that n8n hands the webhook: the node's own output while waiting is taken off before it runs.
+ */
+export function sentMessageKey(nodeId: string): string {
+	return `imbrace_sent_${nodeId.replace(/[^\p{L}\p{N}_]/gu, '_')}`.slice(0, 50);
+}
 
 /** The button labels of an approval, as set under Approval Options. */
 export function approvalLabels(values: IDataObject): { approve: string; decline: string } {

@@ -6,7 +6,7 @@ import { requestOptionsOf } from '../../../../shared/operations/custom';
 import { conversationMessages } from '../../../../shared/transport/endpoints';
 import { Requester, gatewayOf } from '../../../../shared/transport/requester';
 import { endpointPath } from '../../../../shared/transport/routes';
-import { DEFAULT_RESPOND_LABEL, approvalLabels } from './fields';
+import { DEFAULT_RESPOND_LABEL, approvalLabels, sentMessageKey } from './fields';
 
 const MS_PER_UNIT: Record<string, number> = {
 	minutes: 60_000,
@@ -88,8 +88,8 @@ function requireSignedLinks(context: IExecuteFunctions) {
  * Send and Wait for Response is a custom operation (see the node's customOperations): routing
  * cannot put an execution to wait. It sends one text message for the first item only (the whole
  * execution waits for one answer, as with n8n's own Send and Wait), through the Requester like
- * every send, then waits. Its output while waiting names the message, which the webhook reads
- * back for the output on resume.
+ * every send, then waits. The message it sent is kept in the execution's custom data, where the
+ * webhook finds it for the output on resume.
  */
 export async function sendAndWaitMessage(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const item = { context: this, itemIndex: 0 };
@@ -143,18 +143,20 @@ export async function sendAndWaitMessage(this: IExecuteFunctions): Promise<INode
 			},
 		});
 		requester.learnFromSent(sent);
+		const json = {
+			message_id: String(sent.id ?? ''),
+			conversation_id: String(sent.conversation_id ?? conversationId ?? ''),
+		};
+		try {
+			this.customData.set(
+				sentMessageKey(this.getNode().id),
+				`${json.message_id} ${json.conversation_id}`,
+			);
+		} catch {
+			// Without it (an n8n that has no custom data here) the output names no message.
+		}
 		await this.putExecutionToWait(waitTill);
-		return [
-			[
-				{
-					json: {
-						message_id: String(sent.id ?? ''),
-						conversation_id: String(sent.conversation_id ?? conversationId ?? ''),
-					},
-					pairedItem,
-				},
-			],
-		];
+		return [[{ json, pairedItem }]];
 	} catch (caught) {
 		const error =
 			caught instanceof NodeOperationError || (caught as Error)?.name === 'NodeApiError'

@@ -7,7 +7,7 @@ import {
 	failurePage,
 	freeTextPage,
 } from './page';
-import { approvalLabels, DEFAULT_RESPOND_LABEL, SENT_MESSAGE_KEYS } from './fields';
+import { approvalLabels, DEFAULT_RESPOND_LABEL, sentMessageKey } from './fields';
 
 /**
  * The webhooks n8n resumes a waiting Send and Wait for Response through (n8n's own pair, see
@@ -115,22 +115,16 @@ function respond(context: IWebhookFunctions, status: number, html: string): IWeb
 	return { noWebhookResponse: true };
 }
 
-/**
- * What the node sent before it began to wait (its output then, kept by n8n in the waiting run),
- * read back through an expression on the node's own last output. Undefined fields where n8n
- * cannot say (an agent's tool logs its runs elsewhere).
- */
+/** The message the node sent before it began to wait (see sentMessageKey); null where unknown. */
 function sentMessage(context: IWebhookFunctions): IDataObject {
-	const name = JSON.stringify(context.getNode().name);
-	const read = (key: string) => {
-		try {
-			const value = context.evaluateExpression(`{{ $(${name}).last().json.${key} }}`, 0);
-			return typeof value === 'string' && value ? value : null;
-		} catch {
-			return null;
-		}
-	};
-	return Object.fromEntries(SENT_MESSAGE_KEYS.map((key) => [key, read(key)]));
+	let kept = '';
+	try {
+		kept = String(context.customData.get(sentMessageKey(context.getNode().id)) ?? '');
+	} catch {
+		// An n8n without custom data in webhooks: the output names no message.
+	}
+	const [messageId, conversationId] = kept.split(' ');
+	return { message_id: messageId || null, conversation_id: conversationId || null };
 }
 
 function answered(context: IWebhookFunctions, data: IDataObject): IWebhookResponseData {

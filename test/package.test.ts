@@ -76,19 +76,46 @@ describe('the package, as n8n loads it', () => {
 				'search',
 				'fetch',
 				'sendAndWait',
+				// The inbox (inbox contract): conversations' own Get Many shares the name with messages'.
+				'get',
+				'getMany',
+				'close',
+				'reopen',
+				'assign',
+				'unassign',
 			].sort(),
 		);
-		expect(optionValues(node.properties, 'view')).toEqual(['all', 'joined', 'yours']);
+		expect(optionValues(node.properties, 'view').sort()).toEqual(
+			[
+				'all',
+				'joined',
+				'yours',
+				'all',
+				'yours',
+				'team',
+				'repNeeded',
+				'pending',
+				'soonToBe',
+				'overdue',
+				'closed',
+				'spam',
+			].sort(),
+		);
 		expect(optionValues(node.properties, 'messageType').sort()).toEqual([
 			'file',
 			'image',
 			'pdf',
 			'quickReply',
+			'template',
 			'text',
+			'whatsappTemplate',
 		]);
 		expect(optionValues(node.properties, 'fileSource').sort()).toEqual(['binary', 'url']);
 		expect(
-			node.properties.find((p) => p.name === 'options')?.options?.find((o) => o.name === 'sort'),
+			node.properties
+				.filter((p) => p.name === 'options')
+				.flatMap((p) => p.options ?? [])
+				.find((o) => o.name === 'sort'),
 		).toMatchObject({
 			options: [{ value: 'newestFirst' }, { value: 'oldestFirst' }, { value: 'relevance' }],
 		});
@@ -119,6 +146,12 @@ describe('the package, as n8n loads it', () => {
 				'options',
 				'options.filter',
 				'options.sort',
+				'options.teamId',
+				'options.channelTypes',
+				'options.search',
+				'agentId',
+				'templateId',
+				'variables',
 				'filter',
 				'sendAndWaitNotice',
 				'message',

@@ -2,8 +2,10 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { requestOptionsProperty } from '../shared/fields/requestOptions';
-import { conversationDescription } from './resources/conversation';
-import { messageDescription } from './resources/message';
+import { listSearch } from '../shared/listSearch';
+import { conversationFields, conversationOperation } from './resources/conversation';
+import { messageFields, messageOperation } from './resources/message';
+import { conversationIdField } from './resources/message/conversationId';
 import { searchMessages } from './resources/message/search';
 import { sendAndWaitMessage } from './resources/message/sendAndWait/operation';
 import {
@@ -17,13 +19,15 @@ export class Imbrace implements INodeType {
 		name: 'imbrace',
 		icon: { light: 'file:../../icons/imbrace.svg', dark: 'file:../../icons/imbrace.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: Create's Contact ID and Channel ID are resource locators with pickers (create.ts).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		// The canvas shows the operation's action, not its raw values. A literal, as n8n's lint rules
 		// want; a test keeps it equal to each operation's `action`.
 		subtitle:
-			'={{ {"conversation.create": "Create a conversation", "conversation.getChannelCounts": "Get conversation counts per channel type", "conversation.getTeamChannelCounts": "Get conversation counts per channel type for a team", "conversation.getViewCounts": "Get conversation counts per view", "message.fetch": "Fetch messages by filter", "message.getMany": "Get many messages", "message.search": "Search messages", "message.send": "Send a message", "message.sendAndWait": "Send message and wait for response"}[$parameter["resource"] + "." + $parameter["operation"]] }}',
+			'={{ {"conversation.assign": "Assign a conversation", "conversation.close": "Close a conversation", "conversation.create": "Create a conversation", "conversation.get": "Get a conversation", "conversation.getChannelCounts": "Get conversation counts per channel type", "conversation.getMany": "Get many conversations", "conversation.getTeamChannelCounts": "Get conversation counts per channel type for a team", "conversation.getViewCounts": "Get conversation counts per view", "conversation.reopen": "Reopen a conversation", "conversation.unassign": "Unassign a conversation", "message.fetch": "Fetch messages by filter", "message.getMany": "Get many messages", "message.search": "Search messages", "message.send": "Send a message", "message.sendAndWait": "Send message and wait for response"}[$parameter["resource"] + "." + $parameter["operation"]] }}',
 		description:
-			'Read conversation counts, open conversations, and send, list, search and fetch messages in iMBRACE',
+			'Work the iMBRACE inbox (get, close, reopen and assign conversations, read counts) and send, list, search and fetch messages',
 		defaults: { name: 'iMBRACE' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -50,12 +54,17 @@ export class Imbrace implements INodeType {
 				],
 				default: 'message',
 			},
-			...conversationDescription,
-			...messageDescription,
+			conversationOperation,
+			messageOperation,
+			conversationIdField,
+			...conversationFields,
+			...messageFields,
 			// n8n adds these itself only to declarative nodes without a webhook (see the file).
 			requestOptionsProperty,
 		],
 	};
+
+	methods = { listSearch };
 
 	// What routing cannot do, each operation runs itself (see its file).
 	customOperations = {

@@ -7,6 +7,8 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { idLocator } from '../shared/fields/descriptions';
+import { CHATROOM_URL } from '../shared/fields/chatroomUrl';
+import { listSearch } from '../shared/listSearch';
 import { pollMessages } from './poll';
 
 export class ImbraceTrigger implements INodeType {
@@ -65,6 +67,8 @@ export class ImbraceTrigger implements INodeType {
 				displayName: 'Conversation ID',
 				kind: 'conversation',
 				required: true,
+				searchListMethod: 'searchConversations',
+				url: CHATROOM_URL,
 				description: 'The conversation to watch',
 				displayOptions: { show: { scope: ['conversation'] } },
 			}),
@@ -148,6 +152,8 @@ export class ImbraceTrigger implements INodeType {
 			},
 		],
 	};
+
+	methods = { listSearch };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		return await pollMessages.call(this);

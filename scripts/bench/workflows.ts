@@ -1,14 +1,18 @@
-// The workflows the benchmark runs in real n8n: the iMBRACE node, and n8n's HTTP Request node
-// doing the same requests with the same credential (so the same auth header).
+// The workflows the benchmark runs in real n8n: the iMBRACE node, n8n's HTTP Request node doing
+// the same requests with the same credential (so the same auth header), and the floor node
+// (floor/ImbraceFloor.node.ts), the least a node does for them.
 import type { INode } from 'n8n-workflow';
 
 import { CREDENTIAL_ID } from '../n8n/examples';
 import type { Workflow } from '../n8n/examples';
+import { MESSAGES_PATH } from './floor/ImbraceFloor.node';
 
 const CREDENTIALS = { imbraceApi: { id: CREDENTIAL_ID, name: 'iMBRACE sandbox' } };
 export const MEASURED = 'Measured';
 /** The path of §5 in the route family the bench's sandbox serves (the one the node finds). */
-export const MESSAGES_PATH = '/channel-service/v1/conversation_messages';
+export { MESSAGES_PATH };
+/** The floor node's type as n8n names a node loaded from N8N_CUSTOM_EXTENSIONS. */
+const FLOOR_TYPE = 'CUSTOM.imbraceFloor';
 
 type Node = Workflow['nodes'][number];
 
@@ -84,8 +88,8 @@ export interface SendOptions {
 }
 
 /**
- * The send workflows: `count` items to one conversation, or spread over several (item n to
- * conversation n mod their number).
+ * The send workflows (the iMBRACE node, the HTTP Request node, the floor node): `count` items to
+ * one conversation, or spread over several (item n to conversation n mod their number).
  */
 export function sendWorkflows(
 	conversations: string | string[],
@@ -130,7 +134,16 @@ export function sendWorkflows(
 		credentials: CREDENTIALS,
 		...settings,
 	} as Node);
-	return { node, http };
+	const floor = workflow(`benchSendFlor${suffix}`, 'Bench: send with the floor node', inputs, {
+		name: MEASURED,
+		type: FLOOR_TYPE,
+		typeVersion: 1,
+		position: [400, 0],
+		parameters: { operation: 'send', conversationId, text: '={{ $json.text }}' },
+		credentials: CREDENTIALS,
+		...settings,
+	} as Node);
+	return { node, http, floor };
 }
 
 export function readWorkflows(conversationId: string, sandboxUrl: string) {
@@ -178,7 +191,15 @@ export function readWorkflows(conversationId: string, sandboxUrl: string) {
 		},
 		credentials: CREDENTIALS,
 	} as Node);
-	return { node, http };
+	const floor = workflow('benchReadFlor001', 'Bench: read with the floor node', undefined, {
+		name: MEASURED,
+		type: FLOOR_TYPE,
+		typeVersion: 1,
+		position: [400, 0],
+		parameters: { operation: 'read', conversationId },
+		credentials: CREDENTIALS,
+	} as Node);
+	return { node, http, floor };
 }
 export function triggerWorkflows(conversationId: string) {
 	const trigger = (id: string, name: string, parameters: Record<string, unknown>) =>

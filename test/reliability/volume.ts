@@ -4,7 +4,7 @@ import type { CredentialData, NodeRun } from '../harness/engine';
 import { runNode } from '../harness/engine';
 import { SEND_ITEM_TEXT, storedTexts, textItems } from '../harness/sandbox';
 import type { Fault, Sandbox } from '../sandbox';
-import { Random } from '../sandbox/data';
+import { Random } from '../sandbox/api/data';
 import { SEND } from './faults';
 
 /**

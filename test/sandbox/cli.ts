@@ -1,13 +1,14 @@
 /**
  * Runs the sandbox until interrupted (`npm run sandbox`):
- * `node build/test/sandbox/cli.js [--port N] [--host H] [--routes R] [--meili G] [--now T]`.
+ * `node build/test/sandbox/cli.js [--port N] [--host H] [--routes R] [--meili G] [--now T]
+ * [--inbox on|off] [--whatsapp-window [on|off]]`.
  * Prints its URL, its mode, the seed's now and the seeded tokens and ids.
  */
 import { startSandbox } from './index';
 import { readOption, readSandboxMode } from './options';
 
 const USAGE =
-	'Usage: node build/test/sandbox/cli.js [--port N] [--host H] [--routes documented|current|both] [--meili 1.14|1.15] [--now ISO-time|now]';
+	'Usage: node build/test/sandbox/cli.js [--port N] [--host H] [--routes documented|current|both] [--meili 1.14|1.15] [--now ISO-time|now] [--inbox on|off] [--whatsapp-window [on|off]]';
 
 function fail(message: string): never {
 	console.error(message);
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
 	} catch (error) {
 		fail((error as Error).message);
 	}
-	const { routes, meili } = mode;
+	const { routes, meili, inbox, whatsappWindow } = mode;
 
 	// By default the seed ends now, so a demo shows recent messages; an ISO time pins it.
 	const nowText = readOption(args, '--now') ?? process.env.IMBRACE_SANDBOX_NOW ?? 'now';
@@ -38,10 +39,13 @@ async function main(): Promise<void> {
 	if (Number.isNaN(now))
 		fail(`Invalid --now (or IMBRACE_SANDBOX_NOW): ${nowText}; use an ISO time or now`);
 
-	const sandbox = await startSandbox({ port, host, routes, meili, now });
-	const { url, tokens, ids } = sandbox;
+	const sandbox = await startSandbox({ port, host, routes, meili, inbox, whatsappWindow, now });
+	const { url, tokens, ids, inboxIds } = sandbox;
 	console.log(`iMBRACE sandbox listening on ${url}`);
 	console.log(`Routes: ${routes}; Meilisearch: ${meili} (change with POST ${url}/__sandbox/mode)`);
+	console.log(
+		`Inbox: ${inbox ? 'routed' : 'not routed'}; WhatsApp's 24-hour window: ${whatsappWindow ? 'enforced' : 'not enforced'}`,
+	);
 	console.log(`The seed's now: ${new Date(now).toISOString()} (seeded messages lie before it)`);
 	console.log('');
 	console.log('Tokens (x-access-token; x-api-key for apiKey and scopedApiKey):');
@@ -55,6 +59,18 @@ async function main(): Promise<void> {
 				: value.join(', ')
 			: value;
 		console.log(`  ${name.padEnd(22)} ${shown}`);
+	}
+	console.log('');
+	console.log('Inbox ids:');
+	for (const [name, value] of Object.entries(inboxIds)) {
+		const shown = Array.isArray(value)
+			? `${value.length} ids, first ${value.slice(0, 3).join(', ')}`
+			: typeof value === 'string'
+				? value
+				: Object.entries(value)
+						.map(([key, id]) => `${key} ${id}`)
+						.join(', ');
+		console.log(`  ${name.padEnd(36)} ${shown}`);
 	}
 	console.log('');
 	console.log(`Everything as JSON: GET ${url}/__sandbox/info`);

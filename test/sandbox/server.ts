@@ -14,8 +14,8 @@ import {
 	ROUTE_MODES,
 	jsonResponse,
 	summariseMultipart,
-} from './api';
-import type { ApiRequest, ApiResponse, SandboxMode } from './api';
+} from './api/api';
+import type { ApiRequest, ApiResponse, SandboxMode } from './api/api';
 import {
 	BOT_USER_ID,
 	CONVERSATION_STATUSES,
@@ -25,12 +25,13 @@ import {
 	conversationToApi,
 	createSeedStore,
 	messageToApi,
-} from './data';
-import type { SandboxIds, SandboxStore, SandboxTokens, StoredMessage } from './data';
-import { InboxApi } from './inbox';
-import { createInboxData } from './inbox-data';
-import type { InboxIds } from './inbox-data';
-import { multipartBoundary, parseMultipart } from './multipart';
+} from './api/data';
+import type { SandboxIds, SandboxStore, SandboxTokens, StoredMessage } from './api/data';
+import { InboxApi } from './inbox/inbox';
+import type { TeamConversationRecord } from './inbox/inbox';
+import { createInboxData } from './inbox/inbox-data';
+import type { InboxIds } from './inbox/inbox-data';
+import { multipartBoundary, parseMultipart } from './api/multipart';
 import { JitterDelays, TokenBuckets } from './traffic';
 import type { Jitter, RateLimit } from './traffic';
 
@@ -142,6 +143,10 @@ export interface Sandbox {
 	inboxIds: InboxIds;
 	addMessages(input: AddMessagesInput): StoredMessage[];
 	addConversation(input?: AddConversationInput): string;
+	/** Read-back: a conversation's team conversations (§15), in the order they were made. */
+	teamConversations(conversationId: string): TeamConversationRecord[];
+	/** Read-back: a conversation's stored messages, oldest first (§5's shape). */
+	storedMessages(conversationId: string): StoredMessage[];
 	requests(): RecordedRequest[];
 	clearRequests(): void;
 	injectFault(fault: Fault): void;
@@ -491,7 +496,12 @@ class SandboxServer {
 		this.store = createSeedStore(start.nowMs);
 		this.clock = new MonotonicClock(start.nowMs);
 		this.api = new ConversationsApi(this.store, this.clock, () => this.url, { ...start.mode });
-		this.inbox = new InboxApi(this.store, createInboxData(this.store), () => this.api.mode);
+		this.inbox = new InboxApi(
+			this.store,
+			createInboxData(this.store),
+			this.clock,
+			() => this.api.mode,
+		);
 		this.inbox.register(this.api);
 		this.setJitter(start.jitter);
 		this.setRateLimit(start.rateLimit);
@@ -642,7 +652,7 @@ class SandboxServer {
 			channelId ?? existingContact?.channelId ?? store.ids.channelId,
 		);
 		if (existingContact && existingContact.organizationId !== channel.organizationId) {
-			throw new SandboxInputError('The contact and the channel belong to different organisations');
+			throw new SandboxInputError('The contact and the channel belong to different organizations');
 		}
 		if (teamId !== null && store.teams.get(teamId)?.organizationId !== channel.organizationId) {
 			throw new SandboxInputError(`Unknown team ${String(teamId)} in ${channel.organizationId}`);
@@ -666,7 +676,28 @@ class SandboxServer {
 			timestampMs: this.clock.now(),
 		});
 		if (messages) this.addMessages({ conversationId: conversation.id, count: messages });
+		// Routed to a team, it is in that team's inbox (§15), closed there if it is closed.
+		if (teamId !== null) {
+			this.inbox.addTeamConversation(conversation, teamId, [...conversation.userIds], {
+				closed: status === 'closed',
+			});
+		}
 		return conversation.id;
+	}
+
+	teamConversations(conversationId: string): TeamConversationRecord[] {
+		if (!this.store.conversations.has(conversationId)) {
+			throw new SandboxInputError(`Unknown conversation ${String(conversationId)}`);
+		}
+		return this.inbox.teamConversationRecords(conversationId);
+	}
+
+	storedMessages(conversationId: string): StoredMessage[] {
+		const conversation = this.store.conversations.get(conversationId);
+		if (!conversation) {
+			throw new SandboxInputError(`Unknown conversation ${String(conversationId)}`);
+		}
+		return conversation.messages.map(messageToApi);
 	}
 
 	requests(): RecordedRequest[] {
@@ -812,7 +843,16 @@ class SandboxServer {
 	): void {
 		const method = incoming.method ?? 'GET';
 		const headers = flattenHeaders(incoming.headers);
-		const apiRequest: ApiRequest = { method, path, query, headers, body: body ?? Buffer.alloc(0) };
+		const url = incoming.url ?? '';
+		const queryString = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+		const apiRequest: ApiRequest = {
+			method,
+			path,
+			query,
+			queryString,
+			headers,
+			body: body ?? Buffer.alloc(0),
+		};
 		const recorded: RecordedRequest = {
 			method,
 			path,
@@ -995,6 +1035,16 @@ class SandboxServer {
 		const noContent: ApiResponse = { status: 204, contentType: JSON_CONTENT_TYPE, body: '' };
 		if (body === undefined) return jsonResponse(413, { message: 'Payload Too Large' });
 		try {
+			const readBack = /^\/__sandbox\/(team-conversations|messages)\/([^/]+)$/.exec(path);
+			if (readBack && method === 'GET') {
+				const conversationId = decodeURIComponent(readBack[2]);
+				return jsonResponse(
+					200,
+					readBack[1] === 'messages'
+						? this.storedMessages(conversationId)
+						: this.teamConversations(conversationId),
+				);
+			}
 			switch (`${method} ${path}`) {
 				case 'GET /__sandbox/info':
 					return jsonResponse(200, this.info());
@@ -1103,6 +1153,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		inboxIds: server.inboxIds,
 		addMessages: (input) => server.addMessages(input),
 		addConversation: (input) => server.addConversation(input),
+		teamConversations: (conversationId) => server.teamConversations(conversationId),
+		storedMessages: (conversationId) => server.storedMessages(conversationId),
 		requests: () => server.requests(),
 		clearRequests: () => server.clearRequests(),
 		injectFault: (fault) => server.injectFault(fault),

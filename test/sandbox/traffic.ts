@@ -3,7 +3,7 @@
  * the jitter's delays. Both are plain state with an injectable clock or seed, so they can be
  * tested without waiting.
  */
-import { Random } from './data';
+import { Random } from './api/data';
 
 export interface RateLimit {
 	/** Tokens put back per second, continuously. */

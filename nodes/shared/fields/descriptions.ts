@@ -11,23 +11,56 @@ interface IdLocatorOptions {
 	required?: boolean;
 	placeholder?: string;
 	displayOptions?: IDisplayOptions;
+	/** The listSearch method of a "From list" mode (nodes/shared/listSearch), where iMBRACE lists them. */
+	searchListMethod?: string;
+	/** A "By URL" mode: a link in which the ID appears. */
+	url?: { placeholder: string; regex: string; errorMessage: string };
 }
 
 /**
- * An ID parameter. iMBRACE has no endpoint to list these, so the locator has an ID mode only;
- * a plain string saved in a workflow is accepted as well.
+ * An ID parameter: "From list" where iMBRACE lists these, "By URL" where a link names one, and
+ * "ID". A plain string saved in a workflow is accepted as well (n8n reads it as the ID).
  */
 export function idLocator(options: IdLocatorOptions): INodeProperties {
 	const prefix = ID_PREFIXES[options.kind];
+	const idPattern = `${prefix}[A-Za-z0-9_-]+`;
+	const { searchListMethod, url } = options;
 	return {
 		displayName: options.displayName,
 		name: options.name,
 		type: 'resourceLocator',
-		default: { mode: 'id', value: '' },
+		default: { mode: searchListMethod ? 'list' : 'id', value: '' },
 		required: options.required ?? false,
 		description: options.description,
 		displayOptions: options.displayOptions,
 		modes: [
+			...(searchListMethod
+				? [
+						{
+							displayName: 'From List',
+							name: 'list',
+							type: 'list' as const,
+							typeOptions: { searchListMethod, searchable: true },
+						},
+					]
+				: []),
+			...(url
+				? [
+						{
+							displayName: 'By URL',
+							name: 'url',
+							type: 'string' as const,
+							placeholder: url.placeholder,
+							validation: [
+								{
+									type: 'regex' as const,
+									properties: { regex: url.regex, errorMessage: url.errorMessage },
+								},
+							],
+							extractValue: { type: 'regex' as const, regex: `(${idPattern})` },
+						},
+					]
+				: []),
 			{
 				displayName: 'ID',
 				name: 'id',
@@ -38,8 +71,10 @@ export function idLocator(options: IdLocatorOptions): INodeProperties {
 						type: 'regex',
 						properties: {
 							// Empty passes here: a required ID is caught by `required`.
-							regex: `^\\s*(${prefix}[A-Za-z0-9_-]+)?\\s*$`,
-							errorMessage: `The ${options.displayName} must start with ${prefix}`,
+							regex: `^\\s*(${idPattern})?\\s*$`,
+							errorMessage: prefix
+								? `The ${options.displayName} must start with ${prefix}`
+								: `The ${options.displayName} is one word of letters, digits, _ and -`,
 						},
 					},
 				],

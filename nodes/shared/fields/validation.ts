@@ -29,6 +29,9 @@ export const ID_PREFIXES = {
 	contact: 'con_',
 	channel: 'ch_',
 	conversation: 'conv_',
+	agent: 'u_',
+	// Template IDs have no prefix of their own.
+	template: '',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -40,6 +43,8 @@ const NOUNS: Record<IdKind, string> = {
 	contact: 'contact',
 	channel: 'channel',
 	conversation: 'conversation',
+	agent: 'agent',
+	template: 'template',
 };
 
 function shown(value: unknown): string {
@@ -51,6 +56,9 @@ function shown(value: unknown): string {
 export function checkId(value: unknown, kind: IdKind, required: boolean): Problem | undefined {
 	const prefix = ID_PREFIXES[kind];
 	const example = `${prefix}${kind === 'organization' ? 'imbrace' : '3f2a9c1e-…'}`;
+	const startsRight = prefix
+		? `${NOUNS[kind].charAt(0).toUpperCase()}${NOUNS[kind].slice(1)} IDs start with ${prefix}, e.g. ${example}.`
+		: `Enter the ${NOUNS[kind]}'s ID, or choose it from the list.`;
 	if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) {
 		return required
 			? {
@@ -62,7 +70,7 @@ export function checkId(value: unknown, kind: IdKind, required: boolean): Proble
 	if (typeof value !== 'string' || !value.trim().startsWith(prefix) || /\s/.test(value.trim())) {
 		return {
 			problem: `${shown(value)} is not ${/^[aeiou]/.test(NOUNS[kind]) ? 'an' : 'a'} ${NOUNS[kind]} ID`,
-			fix: `${NOUNS[kind].charAt(0).toUpperCase()}${NOUNS[kind].slice(1)} IDs start with ${prefix}, e.g. ${example}.`,
+			fix: startsRight,
 		};
 	}
 	return undefined;

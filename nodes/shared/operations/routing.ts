@@ -174,6 +174,63 @@ function pageThrough(endpoint: ListEndpoint, hints: FailureHints) {
 	};
 }
 
+/** What a multi-request operation (`perform`) is handed for one item. */
+export interface Performance {
+	requester: Requester;
+	/** The request n8n built from the parameters, checked: its fields and request options. */
+	request: IHttpRequestOptions;
+	hints: FailureHints;
+	/**
+	 * The operation's write, for one of its requests, with how to confirm it after a lost answer;
+	 * undefined for a read-only operation.
+	 */
+	write?: (confirm?: () => Promise<IDataObject | undefined>) => Write;
+}
+
+/** An operation made of several requests (a lookup, then a write): answers its output items. */
+export type Perform = (
+	this: IExecutePaginationFunctions,
+	performance: Performance,
+) => Promise<IDataObject[]>;
+
+/**
+ * Runs a `perform` operation in the item's turn. A write operation keeps Retry On Fail's memory
+ * as a single write does: what an earlier try delivered is answered again without a request, and
+ * an item whose write may have been made is not tried again.
+ */
+function performInTurn(perform: Perform, hints: FailureHints, write: WriteOperation | undefined) {
+	return async function (
+		this: IExecutePaginationFunctions,
+		requestData: DeclarativeRestApiSettings.ResultOptions,
+	): Promise<INodeExecutionData[]> {
+		const request = requestData.options as IHttpRequestOptions;
+		return await inTurn(this, async (requester) => {
+			const run = nodeRunOf(this);
+			const itemIndex = this.getItemIndex();
+			const delivered = write && run.recall(itemIndex);
+			if (delivered) return delivered;
+			const doubted = write && run.doubted(itemIndex);
+			if (doubted) throw doubted;
+			const rows = await perform.call(this, {
+				requester,
+				request,
+				hints,
+				write:
+					write &&
+					((confirm) => ({
+						what: write.what,
+						done: write.done,
+						confirm,
+						onDoubt: (error) => run.doubt(itemIndex, error),
+					})),
+			});
+			const items = rows.map((json) => ({ json }));
+			if (write) run.remember(itemIndex, items);
+			return items;
+		});
+	};
+}
+
 export interface OperationOptions {
 	/** What it calls: `url` names the endpoint (transport/routes.ts); search and fetch set it in a check. */
 	endpoint?: Endpoint;
@@ -183,6 +240,8 @@ export interface OperationOptions {
 	checks?: PreSendAction[];
 	hints?: FailureHints;
 	list?: ListEndpoint;
+	/** An operation of several requests, instead of the one request n8n built. */
+	perform?: Perform;
 	write?: WriteOperation;
 }
 
@@ -191,7 +250,7 @@ export interface OperationOptions {
  * is sent. Every request goes through n8n's pagination hook (see above).
  */
 export function operationRouting(options: OperationOptions): INodePropertyRouting {
-	const { endpoint, method, qs, checks = [], hints = {}, list, write } = options;
+	const { endpoint, method, qs, checks = [], hints = {}, list, perform, write } = options;
 	return {
 		request: {
 			method,
@@ -200,7 +259,11 @@ export function operationRouting(options: OperationOptions): INodePropertyRoutin
 		},
 		send: { paginate: true, preSend: [takePlace(write), ...checks.map(guarded)] },
 		operations: {
-			pagination: list ? pageThrough(list, hints) : requestOnce(hints, write),
+			pagination: list
+				? pageThrough(list, hints)
+				: perform
+					? performInTurn(perform, hints, write)
+					: requestOnce(hints, write),
 		},
 	};
 }

@@ -19,6 +19,11 @@ export interface FailureHints {
 	invalid?: string;
 	/** The 429s the request waited out before this one, and why it stopped waiting. */
 	rateLimit?: RateLimitWaits;
+	/**
+	 * An inbox endpoint (inbox contract): it has one route, which a gateway may not offer, and
+	 * only agent tokens and full-access API keys may call it.
+	 */
+	inbox?: boolean;
 }
 
 export interface RateLimitWaits {
@@ -50,6 +55,12 @@ const FIX_API_KEY =
 	'Check the API key in the iMBRACE credential, that its Authentication Type is API Key, and that the key was issued for the selected Environment.';
 const FIX_API_KEY_PATHS =
 	"The API key's permissions do not cover the Conversations API: in iMBRACE, give the key permissions for the Conversations API (or leave its permissions empty for full access), or use another key or an access token.";
+const FIX_INBOX_CALLER =
+	'The inbox endpoints answer agents only: use an agent access token, or an API key with full access (no permissions set), in the iMBRACE credential. A contact token or an API key with permissions cannot read or change conversations there.';
+const FIX_INBOX_NOT_OFFERED =
+	'The gateway does not route the /platform and /channel-service paths of the inbox. The Routes setting of the credential does not change this: ask iMBRACE to enable the inbox endpoints on this gateway, or use a gateway that offers them.';
+const FIX_WHATSAPP_WINDOW =
+	"WhatsApp lets a business send free-form messages only within 24 hours of the contact's last message. Send an approved WhatsApp template instead (Message Type: WhatsApp Template); the conversation's whatsapp_window_open (Get) tells beforehand.";
 const FIX_ROUTES =
 	'The gateway does not serve this route. Set Routes to Auto in the iMBRACE credential, so that the nodes use the routes the gateway serves.';
 
@@ -59,9 +70,10 @@ export function isJsonObject(value: unknown): value is IDataObject {
 
 /** iMBRACE's own wording of a failure: `message` is always there, `code` sometimes. */
 function apiMessage(body: unknown): string | undefined {
-	return isJsonObject(body) && typeof body.message === 'string' && body.message
-		? body.message
-		: undefined;
+	if (!isJsonObject(body)) return undefined;
+	if (typeof body.message === 'string' && body.message) return body.message;
+	// The platform service (inbox contract §10–§12) words its failures as `error` alone.
+	return typeof body.error === 'string' && body.error ? body.error : undefined;
 }
 
 export function retryAfterMs(headers: IDataObject | undefined): number | undefined {
@@ -81,8 +93,23 @@ function describe(
 ) {
 	const code = isJsonObject(body) ? body.code : undefined;
 	// The API-key gate answers with `error` and `message`; iMBRACE's services only with `message`.
-	const fromKeyGate = isJsonObject(body) && typeof body.error === 'string';
+	const fromKeyGate =
+		isJsonObject(body) && typeof body.error === 'string' && typeof body.message === 'string';
 	switch (true) {
+		case hints.inbox && isRouteNotServed(status, body):
+			return {
+				message: 'This gateway does not offer the inbox endpoints',
+				description: FIX_INBOX_NOT_OFFERED,
+				failure: { cause: 'configuration-invalid' as const },
+			};
+		// A contact token is refused with a bare "Unauthorized"; a rejected token or key words it otherwise.
+		case hints.inbox && status === 401 && apiMessage(body) === 'Unauthorized':
+		case hints.inbox && status === 403 && fromKeyGate:
+			return {
+				message: 'This credential may not use the inbox endpoints',
+				description: FIX_INBOX_CALLER,
+				failure: { cause: 'credential-invalid' as const },
+			};
 		case status === 401:
 			return {
 				description: fromKeyGate ? FIX_API_KEY : FIX_CREDENTIAL,
@@ -117,6 +144,12 @@ function describe(
 					? `iMBRACE could not process the request. ${FIX_LATER}`
 					: `The iMBRACE gateway answered with a web page instead of JSON, which usually means the service is briefly unavailable. ${FIX_LATER}`,
 				failure: { cause: 'temporarily-unavailable' as const },
+			};
+		// WhatsApp's 24-hour window (inbox contract §21): only a WhatsApp template may go now.
+		case status === 400 && /\b24 hours\b/.test(apiMessage(body) ?? ''):
+			return {
+				message: "WhatsApp's 24-hour window has closed",
+				description: FIX_WHATSAPP_WINDOW,
 			};
 		case typeof code === 'string' && code.startsWith('invalid_search'):
 			return { description: hints.invalid ?? 'Check the search parameters.' };
@@ -158,10 +191,13 @@ export function responseError(node: INode, response: HttpResponse, hints: Failur
 			failure: { cause: 'temporarily-unavailable' },
 		});
 	}
-	const { description, failure } = describe(status, body, headers, hints);
+	const described = describe(status, body, headers, hints);
+	const { description, failure } = described;
+	// What the inbox's refusals mean goes before iMBRACE's own (terse) wording.
+	const meaning = 'message' in described ? described.message : undefined;
 	const message = apiMessage(body) ?? REASONS[status] ?? 'Request failed';
 	return new NodeApiError(node, (isJsonObject(body) ? body : { status }) as JsonObject, {
-		message: `${message} (HTTP ${status})`,
+		message: meaning ? `${meaning}: ${message} (HTTP ${status})` : `${message} (HTTP ${status})`,
 		description,
 		httpCode: String(status),
 		itemIndex: hints.itemIndex,

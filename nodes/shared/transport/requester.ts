@@ -5,6 +5,7 @@ import type {
 	IExecuteFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
+	ILoadOptionsFunctions,
 	IPollFunctions,
 } from 'n8n-workflow';
 import type { JsonObject } from 'n8n-workflow';
@@ -25,7 +26,11 @@ import { Pacer } from './pacer';
 import type { RoutesSetting } from './routes';
 import { RoutesError, isFamilyPath, isRouteNotServed, routeMemory } from './routes';
 
-type RequestContext = IExecuteFunctions | IExecuteSingleFunctions | IPollFunctions;
+type RequestContext =
+	| IExecuteFunctions
+	| IExecuteSingleFunctions
+	| IPollFunctions
+	| ILoadOptionsFunctions;
 
 /** Waits before each repeat of a request after a 503, a refused connection or (reads) any outage. */
 const OUTAGE_WAITS_MS = [250, 1000, 3000];

@@ -2,7 +2,7 @@ import type { CredentialData } from '../../harness/engine';
 import type { CursorMode, PollOutcome } from '../../harness/poller';
 import { createPoller } from '../../harness/poller';
 import type { Fault, Sandbox } from '../../sandbox';
-import { Random } from '../../sandbox/data';
+import { Random } from '../../sandbox/api/data';
 
 /**
  * The trigger soak: 10,000 messages arriving in random bursts, many sharing one millisecond, some

@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { idLocator } from '../../../shared/fields/descriptions';
 import { operationRouting } from '../../../shared/operations/routing';
 import { beforeSending, fieldsOf, textOf, tidyId } from '../../../shared/fields/validation';
 
@@ -34,6 +35,13 @@ export const createOperation: INodePropertyOptions = {
 	}),
 };
 
+const CREATE = { resource: ['conversation'], operation: ['create'] };
+
+/**
+ * Version 1 took the contact and channel as plain text; version 1.1 as resource locators, with
+ * "From list" pickers. A parameter's type cannot change within a version: workflows saved with
+ * version 1 keep its text fields.
+ */
 export const createFields: INodeProperties[] = [
 	{
 		displayName: 'Additional Fields',
@@ -41,7 +49,7 @@ export const createFields: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		displayOptions: { show: { resource: ['conversation'], operation: ['create'] } },
+		displayOptions: { show: { ...CREATE, '@version': [1] } },
 		options: [
 			{
 				displayName: 'Channel ID',
@@ -65,6 +73,39 @@ export const createFields: INodeProperties[] = [
 				routing: {
 					send: { type: 'body', property: 'contact_id' },
 				},
+			},
+		],
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show: { ...CREATE, '@version': [{ _cnd: { gte: 1.1 } }] } },
+		options: [
+			{
+				...idLocator({
+					name: 'channelId',
+					displayName: 'Channel ID',
+					kind: 'channel',
+					searchListMethod: 'searchChannels',
+					placeholder: 'e.g. ch_2592e13f-c43f-48a2-a416-a7bb12a5caec',
+					description: "The channel to open it in; the contact's own channel when left out",
+				}),
+				routing: { send: { type: 'body', property: 'channel_id' } },
+			},
+			{
+				...idLocator({
+					name: 'contactId',
+					displayName: 'Contact ID',
+					kind: 'contact',
+					searchListMethod: 'searchContacts',
+					placeholder: 'e.g. con_da38689f-ac07-476f-90d9-4a45ec327337',
+					description:
+						'The contact to open the conversation for (needed with an agent token or API key)',
+				}),
+				routing: { send: { type: 'body', property: 'contact_id' } },
 			},
 		],
 	},

@@ -15,6 +15,10 @@ import {
 	unexpectedAnswer,
 } from '../../../shared/operations/routing';
 import type { Requester } from '../../../shared/transport/requester';
+import { idLocator } from '../../../shared/fields/descriptions';
+import type { TemplateKind } from '../../../shared/inbox/templates';
+import { findTemplate } from '../../../shared/inbox/templates';
+import { fillTemplate, templateVariableCount } from '../../../shared/transport/inbox';
 import {
 	asText,
 	checkBinaryProperty,
@@ -28,6 +32,89 @@ import {
 } from '../../../shared/fields/validation';
 
 const FILE_TYPES = ['image', 'file', 'pdf'];
+const TEMPLATE_TYPES = ['template', 'whatsappTemplate'];
+
+/** The Variables as texts: a list of values, or one value mapped on its own. */
+function variablesOf(value: unknown): string[] {
+	if (value === undefined || value === null || value === '') return [];
+	return (Array.isArray(value) ? value : [value]).map((variable) =>
+		typeof variable === 'object' && variable !== null ? JSON.stringify(variable) : String(variable),
+	);
+}
+
+/**
+ * A template send (§20). The node reads the template first, although iMBRACE refuses a wrong
+ * number of WhatsApp variables itself: a message template's text is filled in by the sender,
+ * so it must be read anyway, and counting both kinds' variables before anything is sent names
+ * the item and the count the template expects. iMBRACE reads templates only as a business unit's
+ * list (§19), so the conversation's unit is looked up first; both reads are kept for the run.
+ */
+async function prepareTemplate(
+	context: IExecuteSingleFunctions,
+	request: IHttpRequestOptions,
+	body: IDataObject,
+): Promise<void> {
+	const kind: TemplateKind = body.type === 'template' ? 'message' : 'whatsapp';
+	const templateId = typeof body.template_id === 'string' ? body.template_id.trim() : '';
+	ensure(
+		context,
+		'Template ID',
+		templateId ? undefined : { problem: 'is empty', fix: 'Choose a template, or map its ID.' },
+	);
+	ensure(
+		context,
+		'Conversation ID',
+		body.conversation_id
+			? undefined
+			: {
+					problem: 'is empty',
+					fix: 'A template is sent into a named conversation: set the Conversation ID.',
+				},
+	);
+	body.template_id = templateId;
+	const variables = variablesOf(body.variables);
+	const empty = variables.findIndex((variable) => !variable.trim());
+	if (empty >= 0) {
+		ensure(context, 'Variables', {
+			problem: `have an empty value at position ${empty + 1}`,
+			fix: 'Every variable of a template needs a text: fill it in, or map a value that is not empty.',
+		});
+	}
+	// Sent by an earlier try of Retry On Fail: it is not sent again, so needs no reading.
+	if (nodeRunOf(context).recall(context.getItemIndex())) return;
+	const requester = await requesterOf(context);
+	const template = await findTemplate(
+		context,
+		requester,
+		kind,
+		String(body.conversation_id),
+		templateId,
+		request,
+	);
+	const text = String(template.text ?? '');
+	const expected = templateVariableCount(text);
+	if (variables.length !== expected) {
+		const name = String(template.title ?? template.template_name ?? templateId);
+		ensure(context, 'Variables', {
+			problem: `have ${variables.length} value${variables.length === 1 ? '' : 's'}, but the template "${name}" expects ${expected}`,
+			fix: `Give one variable per placeholder of the template, in order: the first fills {{1}}. The template reads: ${text}`,
+		});
+	}
+	if (kind === 'whatsapp') {
+		if (template.status !== undefined && template.status !== 'APPROVED') {
+			ensure(context, 'Template ID', {
+				problem: `"${templateId}" is not approved by WhatsApp (its status is ${String(template.status)})`,
+				fix: 'Only approved WhatsApp templates can be sent: choose another, or wait for its approval.',
+			});
+		}
+		body.type = 'whatsapp.template';
+		body.variables = variables;
+	} else {
+		body.type = 'message_template';
+		body.text = fillTemplate(text, variables);
+		delete body.variables;
+	}
+}
 
 /** The request options of the node's own request (timeout, proxy, certificates), for its others. */
 function sameOptions(request: IHttpRequestOptions) {
@@ -76,6 +163,12 @@ async function prepareMessage(
 ): Promise<IHttpRequestOptions> {
 	const body = fieldsOf(request, 'body');
 	tidyId(this, body, 'conversation_id', 'Conversation ID', 'conversation', false);
+	if (TEMPLATE_TYPES.includes(String(body.type))) {
+		await prepareTemplate(this, request, body);
+		return request;
+	}
+	delete body.variables;
+	delete body.template_id;
 	asText(body, ['text', 'url', 'caption', 'title', 'payload']);
 	dropEmpty(body, ['caption', 'title', 'payload']);
 	if (body.type === 'text') {
@@ -106,6 +199,16 @@ async function prepareMessage(
 function isSameMessage(listed: IDataObject, sent: IDataObject): boolean {
 	const content = (listed.content ?? {}) as IDataObject;
 	const same = (key: string) => String(content[key] ?? '') === String(sent[key] ?? '');
+	if (sent.type === 'message_template') {
+		// Stored as a text message with the filled-in text.
+		return ['text', 'message_template'].includes(String(listed.type)) && same('text');
+	}
+	if (sent.type === 'whatsapp.template') {
+		return (
+			JSON.stringify(content.variables ?? null) === JSON.stringify(sent.variables) &&
+			['whatsapp.template', 'template', 'text'].includes(String(listed.type))
+		);
+	}
 	if (listed.type !== sent.type) return false;
 	if (sent.type === 'text') return same('text');
 	if (sent.type === 'quick_reply') return same('title') && same('payload');
@@ -168,7 +271,7 @@ export const sendOperation: INodePropertyOptions = {
 	value: 'send',
 	action: 'Send a message',
 	description:
-		'Send a text, image, file, PDF or quick-reply message to a conversation; files come from a URL or from binary input',
+		'Send a text, image, file, PDF, quick-reply or template message to a conversation; files come from a URL or from binary input',
 	routing: operationRouting({
 		endpoint: 'messages',
 		method: 'POST',
@@ -206,7 +309,18 @@ export const sendFields: INodeProperties[] = [
 				value: 'quickReply',
 				description: 'A reply option with a title and a payload',
 			},
+			{
+				name: 'Template',
+				value: 'template',
+				description: "One of the business unit's message templates, its variables filled in",
+			},
 			{ name: 'Text', value: 'text', description: 'A plain text message' },
+			{
+				name: 'WhatsApp Template',
+				value: 'whatsappTemplate',
+				description:
+					'A template approved by WhatsApp: the only message a WhatsApp contact may get more than 24 hours after writing last',
+			},
 		],
 		default: 'text',
 		displayOptions: showFor(),
@@ -222,6 +336,32 @@ export const sendFields: INodeProperties[] = [
 		placeholder: 'e.g. Thanks, we have received your request.',
 		displayOptions: showFor({ messageType: ['text'] }),
 		routing: { send: { type: 'body', property: 'text' } },
+	},
+	{
+		...idLocator({
+			name: 'templateId',
+			displayName: 'Template ID',
+			kind: 'template',
+			required: true,
+			searchListMethod: 'searchTemplates',
+			placeholder: 'e.g. tpl_order_update',
+			description:
+				"The template to send; the list shows the conversation's templates (for WhatsApp, the approved ones of its channel)",
+			displayOptions: showFor({ messageType: TEMPLATE_TYPES }),
+		}),
+		routing: { send: { type: 'body', property: 'template_id' } },
+	},
+	{
+		displayName: 'Variables',
+		name: 'variables',
+		type: 'string',
+		typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Variable' },
+		default: [],
+		placeholder: 'e.g. Jenny',
+		description:
+			'The texts of the template’s placeholders, in order: the first fills {{1}}, the second {{2}}, and so on',
+		displayOptions: showFor({ messageType: TEMPLATE_TYPES }),
+		routing: { send: { type: 'body', property: 'variables' } },
 	},
 	{
 		displayName: 'File Source',

@@ -76,6 +76,26 @@ export function messageText(context: IExecuteFunctions, message: string): string
 	return `${message.trim()}\n\n${links.map(([label, url]) => `${label}: ${url}`).join('\n')}`;
 }
 
+/**
+ * Keeps the sent message in the execution's custom data: through the context where n8n offers it
+ * (2.x), else through `$execution.customData` (1.x, whose contexts have no `customData`). Where
+ * neither takes it (10 keys are in use already), the output on resume names no message.
+ */
+function keepSentMessage(context: IExecuteFunctions, value: string) {
+	const key = sentMessageKey(context.getNode().id);
+	try {
+		if (Reflect.has(context, 'customData')) context.customData.set(key, value);
+		else {
+			context.evaluateExpression(
+				`{{ $execution.customData.set(${JSON.stringify(key)}, ${JSON.stringify(value)}) }}`,
+				0,
+			);
+		}
+	} catch {
+		// The output on resume names no message; the answer itself is not affected.
+	}
+}
+
 /** n8n 1.x checks a resume link's signature only for an execution that asks for it. */
 function requireSignedLinks(context: IExecuteFunctions) {
 	const older = context as IExecuteFunctions & { setSignatureValidationRequired?: () => void };
@@ -147,14 +167,7 @@ export async function sendAndWaitMessage(this: IExecuteFunctions): Promise<INode
 			message_id: String(sent.id ?? ''),
 			conversation_id: String(sent.conversation_id ?? conversationId ?? ''),
 		};
-		try {
-			this.customData.set(
-				sentMessageKey(this.getNode().id),
-				`${json.message_id} ${json.conversation_id}`,
-			);
-		} catch {
-			// Without it (an n8n that has no custom data here) the output names no message.
-		}
+		keepSentMessage(this, `${json.message_id} ${json.conversation_id}`);
 		await this.putExecutionToWait(waitTill);
 		return [[{ json, pairedItem }]];
 	} catch (caught) {

@@ -117,11 +117,20 @@ function respond(context: IWebhookFunctions, status: number, html: string): IWeb
 
 /** The message the node sent before it began to wait (see sentMessageKey); null where unknown. */
 function sentMessage(context: IWebhookFunctions): IDataObject {
+	const key = sentMessageKey(context.getNode().id);
 	let kept = '';
 	try {
-		kept = String(context.customData.get(sentMessageKey(context.getNode().id)) ?? '');
+		// n8n 1.x has custom data in expressions only (see keepSentMessage).
+		kept = String(
+			(Reflect.has(context, 'customData')
+				? context.customData.get(key)
+				: context.evaluateExpression(
+						`{{ $execution.customData.get(${JSON.stringify(key)}) }}`,
+						0,
+					)) ?? '',
+		);
 	} catch {
-		// An n8n without custom data in webhooks: the output names no message.
+		// The output names no message; the answer itself is not affected.
 	}
 	const [messageId, conversationId] = kept.split(' ');
 	return { message_id: messageId || null, conversation_id: conversationId || null };

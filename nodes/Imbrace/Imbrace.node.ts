@@ -1,11 +1,17 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { requestOptionsProperty } from '../shared/fields/requestOptions';
 import { listSearch } from '../shared/listSearch';
 import { conversationFields, conversationOperation } from './resources/conversation';
 import { messageFields, messageOperation } from './resources/message';
 import { conversationIdField } from './resources/message/conversationId';
 import { searchMessages } from './resources/message/search';
+import { sendAndWaitMessage } from './resources/message/sendAndWait/operation';
+import {
+	SEND_AND_WAIT_WEBHOOKS,
+	sendAndWaitWebhook,
+} from './resources/message/sendAndWait/webhook';
 
 export class Imbrace implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,7 +25,7 @@ export class Imbrace implements INodeType {
 		// The canvas shows the operation's action, not its raw values. A literal, as n8n's lint rules
 		// want; a test keeps it equal to each operation's `action`.
 		subtitle:
-			'={{ {"conversation.assign": "Assign a conversation", "conversation.close": "Close a conversation", "conversation.create": "Create a conversation", "conversation.get": "Get a conversation", "conversation.getChannelCounts": "Get conversation counts per channel type", "conversation.getMany": "Get many conversations", "conversation.getTeamChannelCounts": "Get conversation counts per channel type for a team", "conversation.getViewCounts": "Get conversation counts per view", "conversation.reopen": "Reopen a conversation", "conversation.unassign": "Unassign a conversation", "message.fetch": "Fetch messages by filter", "message.getMany": "Get many messages", "message.search": "Search messages", "message.send": "Send a message"}[$parameter["resource"] + "." + $parameter["operation"]] }}',
+			'={{ {"conversation.assign": "Assign a conversation", "conversation.close": "Close a conversation", "conversation.create": "Create a conversation", "conversation.get": "Get a conversation", "conversation.getChannelCounts": "Get conversation counts per channel type", "conversation.getMany": "Get many conversations", "conversation.getTeamChannelCounts": "Get conversation counts per channel type for a team", "conversation.getViewCounts": "Get conversation counts per view", "conversation.reopen": "Reopen a conversation", "conversation.unassign": "Unassign a conversation", "message.fetch": "Fetch messages by filter", "message.getMany": "Get many messages", "message.search": "Search messages", "message.send": "Send a message", "message.sendAndWait": "Send message and wait for response"}[$parameter["resource"] + "." + $parameter["operation"]] }}',
 		description:
 			'Work the iMBRACE inbox (get, close, reopen and assign conversations, read counts) and send, list, search and fetch messages',
 		defaults: { name: 'iMBRACE' },
@@ -35,6 +41,8 @@ export class Imbrace implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'imbraceApi', required: true }],
+		// Send and Wait for Response resumes through these (see its webhook.ts).
+		webhooks: SEND_AND_WAIT_WEBHOOKS,
 		// Every answer reaches the operation's checks, which turn a failure into iMBRACE's own
 		// message and a fix; the credential supplies the host (see ImbraceApi.authenticate).
 		requestDefaults: {
@@ -59,6 +67,8 @@ export class Imbrace implements INodeType {
 			conversationIdField,
 			...conversationFields,
 			...messageFields,
+			// n8n adds these itself only to declarative nodes without a webhook (see the file).
+			requestOptionsProperty,
 		],
 	};
 
@@ -66,6 +76,8 @@ export class Imbrace implements INodeType {
 
 	// What routing cannot do, each operation runs itself (see its file).
 	customOperations = {
-		message: { search: searchMessages },
+		message: { search: searchMessages, sendAndWait: sendAndWaitMessage },
 	};
+
+	webhook = sendAndWaitWebhook;
 }

@@ -1,6 +1,8 @@
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type { ExecuteContext } from 'n8n-core';
+import { ExecutionLifecycleHooks, RoutingNode, WorkflowExecute } from 'n8n-core';
 import type {
 	ExecutionError,
+	IExecuteFunctions,
 	ICredentialDataDecryptedObject,
 	INode,
 	INodeExecutionData,
@@ -36,9 +38,26 @@ export async function getNodeTypes(): Promise<INodeTypes> {
 		(all[type.replace(/Tool$/, '')] && (tools[type] ??= asTool(all[type.slice(0, -4)])));
 	return {
 		getByName: byName,
-		getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(byName(type), version),
+		getByNameAndVersion: (type, version) =>
+			withRoutingExecute(NodeHelpers.getVersionedNodeType(byName(type), version)),
 		getKnownTypes: () => ({}),
 	};
+}
+
+/**
+ * What n8n's own NodeTypes (its CLI) does to a declarative node type it hands out: gives it an
+ * `execute` that runs n8n's RoutingNode. Without it, n8n-core's engine gives a declarative node
+ * with a `webhook` method (the iMBRACE node, for Send and Wait) no input to evaluate expressions
+ * against.
+ */
+function withRoutingExecute(type: INodeType): INodeType {
+	const declarative = type.description.requestDefaults !== undefined;
+	if (declarative && !type.execute && !type.poll && !type.trigger && !type.supplyData) {
+		type.execute = async function (this: IExecuteFunctions) {
+			return (await new RoutingNode(this as ExecuteContext, type).runNode()) ?? [];
+		};
+	}
+	return type;
 }
 
 export async function createCredentialsHelper(

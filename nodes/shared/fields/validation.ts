@@ -140,10 +140,10 @@ export interface ItemOf {
 
 /**
  * Whether `at` is an item of a custom operation. n8n's own item context has an `itemIndex` field
- * too, so the test is on `context`, which only ItemOf has.
+ * too, so the test is on what only n8n's contexts have.
  */
 function isItemOf(at: Context | ItemOf): at is ItemOf {
-	return 'context' in at && 'itemIndex' in at;
+	return !('getNodeParameter' in at);
 }
 
 /** A parameter's value, with a resource locator's ID taken out of it. */

@@ -6,7 +6,8 @@ import { CONVERSATION_VIEWS } from '../../../shared/transport/inbox';
 import { beforeSending, fieldsOf } from '../../../shared/fields/validation';
 
 /**
- * The conversation of the messages' Get Many and Send (a contact token may leave it empty) and
+ * The conversation of the messages' Get Many, Send and Send and Wait (a contact token may leave it
+ * empty) and
  * of the conversation actions. One definition for every operation: n8n's declarative engine
  * evaluates a parameter's value for every definition of its name, for every item, shown or not,
  * so a second definition would cost each item two more evaluations of the expression a
@@ -24,7 +25,16 @@ export const conversationIdField: INodeProperties = {
 		displayOptions: {
 			show: {
 				resource: ['message', 'conversation'],
-				operation: ['getMany', 'send', 'get', 'close', 'reopen', 'assign', 'unassign'],
+				operation: [
+					'getMany',
+					'send',
+					'sendAndWait',
+					'get',
+					'close',
+					'reopen',
+					'assign',
+					'unassign',
+				],
 			},
 			// Conversations' Get Many (the only one of these with a View) reads a business unit instead.
 			hide: { view: CONVERSATION_VIEWS },

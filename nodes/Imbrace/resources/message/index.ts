@@ -4,6 +4,7 @@ import { fetchFields, fetchOperation } from './fetch';
 import { getManyFields, getManyOperation } from './getMany';
 import { searchFields, searchOperation } from './search';
 import { sendFields, sendOperation } from './send';
+import { sendAndWaitFields, sendAndWaitOperation } from './sendAndWait/fields';
 
 export const messageOperation: INodeProperties = {
 	displayName: 'Operation',
@@ -11,7 +12,7 @@ export const messageOperation: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['message'] } },
-	options: [fetchOperation, getManyOperation, searchOperation, sendOperation],
+	options: [fetchOperation, getManyOperation, searchOperation, sendOperation, sendAndWaitOperation],
 	default: 'send',
 };
 
@@ -20,4 +21,5 @@ export const messageFields: INodeProperties[] = [
 	...sendFields,
 	...searchFields,
 	...fetchFields,
+	...sendAndWaitFields,
 ];

@@ -776,7 +776,11 @@ ${table([
 ])}
 `;
 	const file = join(ROOT, 'bench', 'RESULTS.md');
-	writeFileSync(file, formatMarkdown(report, file));
+	// `npm run bench:tools` writes its own section after these (section 8): it is kept.
+	const previous = readFileSync(file, 'utf8');
+	const toolSection = previous.indexOf('\n## 8. ');
+	const kept = toolSection < 0 ? '' : previous.slice(toolSection);
+	writeFileSync(file, formatMarkdown(`${report}${kept}`, file));
 	log('wrote bench/RESULTS.md');
 }
 

@@ -123,41 +123,22 @@ async function inTurn(
 	}
 }
 
-/** Runs an operation that makes one request (a write, or a read of one object). */
-function requestOnce(hints: FailureHints, write: WriteOperation | undefined) {
-	return async function (
-		this: IExecutePaginationFunctions,
-		requestData: DeclarativeRestApiSettings.ResultOptions,
-	): Promise<INodeExecutionData[]> {
-		const request = requestData.options as IHttpRequestOptions;
-		return await inTurn(this, async (requester) => {
-			const run = nodeRunOf(this);
-			const itemIndex = this.getItemIndex();
-			// Retry On Fail runs the node again for every item: a write delivered already is not made
-			// again, nor one that may have been made (its answer was lost).
-			const delivered = write && run.recall(itemIndex);
-			if (delivered) return delivered;
-			const doubted = write && run.doubted(itemIndex);
-			if (doubted) throw doubted;
-			const startedAt = Date.now();
-			const { confirm } = write ?? {};
-			const body = await requester.call({
-				request,
-				hints,
-				write: write && {
-					what: write.what,
-					done: write.done,
-					confirm: confirm && (async () => await confirm.call(this, requester, request, startedAt)),
-					onDoubt: (error) => run.doubt(itemIndex, error),
-				},
-			});
-			const items = [{ json: body }];
-			if (write) {
-				run.remember(itemIndex, items);
-				requester.learnFromSent(body);
-			}
-			return isToolNode(this.getNode()) ? leanItems(items) : items;
+/**
+ * The one request n8n built (a write, or a read of one object). A write whose answer was lost is
+ * confirmed as its operation says, and what it stored shows who the token sends as.
+ */
+function singleRequest(confirm: WriteOperation['confirm']): Perform {
+	return async function ({ requester, request, hints, write }) {
+		const startedAt = Date.now();
+		const body = await requester.call({
+			request,
+			hints,
+			write: write?.(
+				confirm && (async () => await confirm.call(this, requester, request, startedAt)),
+			),
 		});
+		if (write) requester.learnFromSent(body);
+		return [body];
 	};
 }
 
@@ -279,9 +260,7 @@ export function operationRouting(options: OperationOptions): INodePropertyRoutin
 		operations: {
 			pagination: list
 				? pageThrough(list, hints)
-				: perform
-					? performInTurn(perform, hints, write)
-					: requestOnce(hints, write),
+				: performInTurn(perform ?? singleRequest(write?.confirm), hints, write),
 		},
 	};
 }

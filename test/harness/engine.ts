@@ -10,6 +10,7 @@ import type {
 	INodeType,
 	INodeTypes,
 	IRun,
+	IRunExecutionData,
 	IWorkflowExecuteAdditionalData,
 	NodeExecutionHint,
 	WorkflowExecuteMode,
@@ -140,8 +141,17 @@ export interface NodeRun {
 	run: IRun;
 }
 
+/** A node's one execution, as n8n-core's WorkflowExecute left it. */
+export interface Execution {
+	workflow: Workflow;
+	additionalData: IWorkflowExecuteAdditionalData;
+	runExecutionData: IRunExecutionData;
+	run: IRun;
+	nodeName: string;
+}
+
 /** Runs one node in a workflow through n8n-core's WorkflowExecute, as a manual execution does. */
-export async function runNode(options: NodeRunOptions): Promise<NodeRun> {
+export async function execute(options: NodeRunOptions): Promise<Execution> {
 	const nodeTypes = await getNodeTypes();
 	const node = createNode(options.nodeType ?? NODE_TYPE, options.parameters, options.settings);
 	const workflow = new Workflow({
@@ -180,7 +190,13 @@ export async function runNode(options: NodeRunOptions): Promise<NodeRun> {
 		mode,
 		runExecutionData,
 	).processRunExecutionData(workflow);
-	const task = run.data.resultData.runData[node.name]?.[0];
+	return { workflow, additionalData, runExecutionData, run, nodeName: node.name };
+}
+
+/** Runs one node and answers what it output. */
+export async function runNode(options: NodeRunOptions): Promise<NodeRun> {
+	const { run, nodeName } = await execute(options);
+	const task = run.data.resultData.runData[nodeName]?.[0];
 	return {
 		output: task?.data?.main?.[0] ?? [],
 		errorOutput: task?.data?.main?.[1] ?? [],

@@ -1,17 +1,16 @@
-import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
+import { WebhookContext, WorkflowExecute } from 'n8n-core';
 import type {
 	IDataObject,
 	INodeExecutionData,
-	IRun,
 	IRunExecutionData,
 	IWebhookData,
 	IWebhookResponseData,
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import { NodeHelpers, Workflow, createRunExecutionData, deepCopy } from 'n8n-workflow';
+import { NodeHelpers, deepCopy } from 'n8n-workflow';
 
-import type { NodeRunOptions } from './engine';
-import { createAdditionalData, createCredentialsHelper, createNode, getNodeTypes } from './engine';
+import type { Execution } from './engine';
+import { getNodeTypes } from './engine';
 import { NODE_TYPE } from './package';
 
 /**
@@ -19,55 +18,6 @@ import { NODE_TYPE } from './package';
  * webhook (WebhookContext built as n8n's WebhookService builds it) and the execution resumed with
  * the webhook's output (as n8n's webhook helpers prepare it), all in n8n-core's own classes.
  */
-export interface WaitingRun {
-	workflow: Workflow;
-	additionalData: IWorkflowExecuteAdditionalData;
-	runExecutionData: IRunExecutionData;
-	run: IRun;
-	nodeName: string;
-}
-
-export async function runUntilWaiting(options: NodeRunOptions): Promise<WaitingRun> {
-	const nodeTypes = await getNodeTypes();
-	const node = createNode(options.nodeType ?? NODE_TYPE, options.parameters, options.settings);
-	const workflow = new Workflow({
-		id: 'test-workflow',
-		name: 'Test',
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes,
-		settings: { executionOrder: 'v1' },
-	});
-	const mode = options.mode ?? 'manual';
-	const hooks = new ExecutionLifecycleHooks(mode, 'test-execution', {
-		id: workflow.id,
-		name: workflow.name,
-		nodes: [node],
-		connections: {},
-		active: false,
-		settings: {},
-		createdAt: new Date(),
-		updatedAt: new Date(),
-	} as never);
-	const additionalData = createAdditionalData(
-		await createCredentialsHelper(options.credentials),
-		hooks,
-	);
-	const runExecutionData = createRunExecutionData({
-		executionData: {
-			nodeExecutionStack: [
-				{ node, data: { main: [options.items ?? [{ json: {} }]] }, source: null },
-			],
-		},
-	});
-	const run = await new WorkflowExecute(
-		additionalData,
-		mode,
-		runExecutionData,
-	).processRunExecutionData(workflow);
-	return { workflow, additionalData, runExecutionData, run, nodeName: node.name };
-}
 
 export interface WebhookRequest {
 	method: 'GET' | 'POST';
@@ -88,7 +38,7 @@ export interface WebhookAnswer {
 
 /** A request to the waiting node's webhook, answered by the node's `webhook` method. */
 export async function callWebhook(
-	waiting: WaitingRun,
+	waiting: Execution,
 	request: WebhookRequest,
 ): Promise<WebhookAnswer> {
 	const { workflow } = waiting;
@@ -150,7 +100,7 @@ export async function callWebhook(
 
 /** Resumes the waiting execution with the webhook's output, as n8n does after a decision. */
 export async function resume(
-	waiting: WaitingRun,
+	waiting: Execution,
 	answer: WebhookAnswer,
 ): Promise<INodeExecutionData[]> {
 	const { workflow, additionalData } = waiting;

@@ -5,10 +5,10 @@ import { SEND_AND_WAIT_OPERATION, WAIT_INDEFINITELY } from 'n8n-workflow';
 
 import { isAutomatedRequest } from '../../../../nodes/Imbrace/resources/message/sendAndWait/webhook';
 
-import { runNode } from '../../../harness/engine';
+import type { Execution } from '../../../harness/engine';
+import { execute, runNode } from '../../../harness/engine';
 import { byId, useSandbox } from '../../../harness/sandbox';
-import type { WaitingRun } from '../../../harness/waiting';
-import { callWebhook, imbraceDescription, resume, runUntilWaiting } from '../../../harness/waiting';
+import { callWebhook, imbraceDescription, resume } from '../../../harness/waiting';
 
 const SEND = '/channel-service/v1/conversation_messages';
 /** Where the harness's n8n serves waiting webhooks, and its execution and node IDs. */
@@ -44,7 +44,7 @@ describe('iMBRACE node: message Send and Wait for Response', () => {
 	}
 
 	async function waitFor(extra: Record<string, unknown> = {}, items?: Array<{ json: object }>) {
-		return await runUntilWaiting({
+		return await execute({
 			parameters: parameters(extra),
 			credentials: fixture.credentials(),
 			items: items as never,
@@ -165,7 +165,7 @@ describe('iMBRACE node: message Send and Wait for Response', () => {
 	});
 
 	describe('the page a link opens', () => {
-		let waiting: WaitingRun;
+		let waiting: Execution;
 		let links: Record<string, string>;
 		let messageId: string;
 
@@ -249,7 +249,7 @@ describe('iMBRACE node: message Send and Wait for Response', () => {
 	});
 
 	describe('free text', () => {
-		let waiting: WaitingRun;
+		let waiting: Execution;
 		let link: string;
 
 		beforeEach(async () => {
